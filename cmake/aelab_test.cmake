@@ -1,0 +1,13 @@
+# aelab_add_gtest(name SOURCES ... LIBS ...): one GoogleTest binary, each test registered in CTest.
+# Tests find the repository (and ../shared/data) through AELAB_SOURCE_DIR.
+find_package(GTest REQUIRED)
+include(GoogleTest)
+function(aelab_add_gtest name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  target_compile_definitions(${name} PRIVATE AELAB_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  gtest_discover_tests(${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR} DISCOVERY_TIMEOUT 120
+    DISCOVERY_MODE PRE_TEST)
+endfunction()

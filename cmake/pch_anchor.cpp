@@ -1,0 +1,1 @@
+// Anchor translation unit for the torch precompiled header (cmake/torch_pch.cmake).
