@@ -1,0 +1,36 @@
+#pragma once
+// The two extension points of a study (Optuna's BaseSampler and BasePruner, reduced to what
+// aelab's runner calls). A sampler owns its search space; the runner hands it the study's trials
+// as read from storage, so several workers sharing one database all see the same history.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "aelab/tune/trial.h"
+
+namespace aelab::tune {
+
+struct Suggestion {
+  std::map<std::string, double> params;  // internal representation, active parameters only
+  std::map<std::string, Distribution> distributions;
+};
+
+class Sampler {
+ public:
+  virtual ~Sampler() = default;
+  // `trials`: every trial of the study so far (any state, including other workers' running ones),
+  // `number`: the number of the trial being sampled. Deterministic for a fixed seed and history.
+  virtual Suggestion suggest(const std::vector<FrozenTrial>& trials, int64_t number) = 0;
+  virtual std::string name() const = 0;
+};
+
+class Pruner {
+ public:
+  virtual ~Pruner() = default;
+  // Called after `current` reported an intermediate value at `step`.
+  virtual bool should_prune(const std::vector<FrozenTrial>& trials, const FrozenTrial& current,
+                            int64_t step) = 0;
+  virtual std::string name() const = 0;
+};
+
+}  // namespace aelab::tune
