@@ -12,7 +12,7 @@ packages=(
   libsqlite3-dev libpq-dev postgresql
   libgtest-dev gnuplot-nox
   dataset-fashion-mnist
-  python3-torch python3-torchvision python3-optuna python3-sklearn python3-numpy
+  python3-torch python3-torchvision python3-optuna python3-sklearn python3-numpy python3-psycopg2
 )
 
 missing=()
