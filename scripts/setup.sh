@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   cmake g++ make ccache pkg-config
   libtorch-dev libopenblas0-pthread          # OpenBLAS takes over libblas.so.3 (12x faster GEMM)
-  zlib1g-dev libpng-dev libjpeg-dev libarchive-dev libstb-dev
+  zlib1g-dev libpng-dev libjpeg-dev libarchive-dev libstb-dev libcurl4-openssl-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   libsqlite3-dev libpq-dev postgresql
   libgtest-dev gnuplot-nox
