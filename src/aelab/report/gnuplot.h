@@ -1,0 +1,35 @@
+#pragma once
+// Running gnuplot: the plot functions build a script body (data inline as `$name << EOD` blocks)
+// and hand it to render(), which adds the terminal and output lines, runs gnuplot as a child
+// process with stderr captured, and moves the finished PNG into place.
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace aelab::report::gnuplot {
+
+// The gnuplot executable to run, or "" when plotting is off or gnuplot is missing.
+std::string executable();
+
+// `text` as a gnuplot single-quoted string (quotes doubled, line breaks turned into spaces).
+std::string quote(const std::string& text);
+// A number as gnuplot reads it back exactly enough for pictures; non-finite values become NaN.
+std::string number(double value);
+// A script stream that writes numbers in the C locale whatever the process locale is.
+std::ostringstream script();
+
+// Ten distinct colors (Tableau 10) for classes and series, as '#rrggbb'.
+const std::vector<std::string>& palette();
+// Title, border, grid lines and fonts shared by every plot.
+std::string common_style(const std::string& title);
+
+// Renders `body` to `png` (width x height pixels). Throws aelab::Error naming the PNG when the
+// folder is missing, the size is unreasonable, or gnuplot fails (quoting its error line).
+// The caller checks executable() first.
+void render(const std::filesystem::path& png, int width, int height, const std::string& body);
+
+// Logs "gnuplot not found" once per process; returns false so plot functions can `return`.
+bool warn_unavailable(const std::filesystem::path& png);
+
+}  // namespace aelab::report::gnuplot
