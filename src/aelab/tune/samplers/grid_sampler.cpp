@@ -1,0 +1,103 @@
+#include "aelab/tune/samplers/grid_sampler.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace aelab::tune {
+
+namespace {
+
+// The internal values of `dist` in increasing order.
+std::vector<double> grid_values(const ParamSpec& p) {
+  std::vector<double> values;
+  int64_t n = value_count(p.distribution);
+  AELAB_CHECK(n > 0, "grid sampler: parameter '", p.name, "' is a continuous float (",
+              describe(p.distribution), "); give it a step or a list of choices");
+  values.reserve(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    if (const auto* f = std::get_if<FloatDistribution>(&p.distribution)) {
+      values.push_back(i + 1 == n ? f->high : f->low + static_cast<double>(i) * f->step.value_or(0));
+    } else if (const auto* d = std::get_if<IntDistribution>(&p.distribution)) {
+      values.push_back(static_cast<double>(d->low + i * d->step));
+    } else {
+      values.push_back(static_cast<double>(i));
+    }
+  }
+  return values;
+}
+
+// A point's identity: names and values to 12 significant digits, so that a value that went
+// through a database or a text file still finds its grid point.
+std::string point_key(const std::map<std::string, double>& point) {
+  std::string key;
+  char buf[32];
+  for (const auto& [name, value] : point) {
+    std::snprintf(buf, sizeof buf, "%.12g", value == 0.0 ? 0.0 : value);
+    key += name;
+    key += '=';
+    key += buf;
+    key += '\n';
+  }
+  return key;
+}
+
+}  // namespace
+
+GridSampler::GridSampler(SearchSpace space) : space_(std::move(space)) {
+  const auto& params = space_.params();
+  std::vector<std::vector<double>> values;
+  for (const auto& p : params) values.push_back(grid_values(p));
+  // Depth-first over the declaration order: the last parameter varies fastest, and inactive
+  // parameters contribute no factor.
+  std::map<std::string, double> current;
+  auto visit = [&](auto&& self, size_t i) -> void {
+    if (i == params.size()) {
+      points_.push_back(current);
+      return;
+    }
+    if (!space_.is_active(params[i], current)) {
+      self(self, i + 1);
+      return;
+    }
+    for (double v : values[i]) {
+      current[params[i].name] = v;
+      self(self, i + 1);
+    }
+    current.erase(params[i].name);
+  };
+  visit(visit, 0);
+  for (size_t i = 0; i < points_.size(); ++i) index_.emplace(point_key(points_[i]), i);
+}
+
+std::vector<bool> GridSampler::taken(const std::vector<FrozenTrial>& trials,
+                                     int64_t except_number) const {
+  std::vector<bool> held(points_.size(), false);
+  for (const auto& t : trials) {
+    if (t.state == TrialState::kFail || t.number == except_number || t.params.empty()) continue;
+    auto it = index_.find(point_key(t.params));
+    if (it != index_.end()) held[it->second] = true;
+  }
+  return held;
+}
+
+bool GridSampler::exhausted(const std::vector<FrozenTrial>& trials) const {
+  for (bool h : taken(trials, -1)) {
+    if (!h) return false;
+  }
+  return true;
+}
+
+Suggestion GridSampler::suggest(const std::vector<FrozenTrial>& trials, int64_t number) {
+  auto held = taken(trials, number);
+  for (size_t i = 0; i < points_.size(); ++i) {
+    if (held[i]) continue;
+    Suggestion s;
+    s.params = points_[i];
+    for (const auto& [name, value] : s.params) s.distributions[name] = space_.find(name)->distribution;
+    return s;
+  }
+  throw GridExhausted("grid sampler: all " + std::to_string(points_.size()) +
+                      " grid points are taken");
+}
+
+}  // namespace aelab::tune

@@ -1,0 +1,50 @@
+#pragma once
+// Exhaustive search: every combination of the parameters' values, in a stable order (declaration
+// order, the last parameter varying fastest). Conditional parameters only multiply the
+// combinations where they are active.
+//
+// A grid point is *taken* by any trial of the study holding exactly those parameters, in any
+// state except FAIL (running, waiting, complete and pruned trials keep their point; a failed one
+// is retried). suggest() returns the first free point, so a resumed study continues mid-grid and
+// workers sharing storage do not repeat each other's points (except for two suggest calls racing
+// before either trial's parameters are stored). When every point is taken, exhausted() is true
+// and suggest() throws GridExhausted: the runner checks exhausted() before starting a trial.
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "aelab/core/error.h"
+#include "aelab/tune/sampler.h"
+#include "aelab/tune/search_space.h"
+
+namespace aelab::tune {
+
+class GridExhausted : public Error {
+ public:
+  using Error::Error;
+};
+
+class GridSampler : public Sampler {
+ public:
+  // Throws aelab::Error naming the parameter when a float has neither a step nor choices.
+  explicit GridSampler(SearchSpace space);
+
+  Suggestion suggest(const std::vector<FrozenTrial>& trials, int64_t number) override;
+  std::string name() const override { return "grid"; }
+
+  // True when every grid point is taken by one of `trials`.
+  bool exhausted(const std::vector<FrozenTrial>& trials) const;
+  size_t grid_size() const { return points_.size(); }
+  // The points in their order (internal representation, active parameters only).
+  const std::vector<std::map<std::string, double>>& points() const { return points_; }
+
+ private:
+  std::vector<bool> taken(const std::vector<FrozenTrial>& trials, int64_t except_number) const;
+
+  SearchSpace space_;
+  std::vector<std::map<std::string, double>> points_;
+  std::unordered_map<std::string, size_t> index_;  // point_key -> position in points_
+};
+
+}  // namespace aelab::tune
