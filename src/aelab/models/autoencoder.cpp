@@ -1,0 +1,228 @@
+#include "aelab/models/autoencoder.h"
+
+#include <torch/nn/functional/loss.h>
+#include <torch/serialize.h>
+
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "aelab/core/error.h"
+#include "aelab/core/paths.h"
+
+namespace aelab::models {
+namespace {
+
+int64_t count_parameters(const std::vector<LayerInfo>& layers) {
+  int64_t total = 0;
+  for (const auto& l : layers) total += l.parameters;
+  return total;
+}
+
+// A VAE decodes from the latent vector: restore the encoder's feature size first.
+std::vector<LayerSpec> latent_to_features(int64_t features, const std::vector<LayerSpec>& encoder) {
+  LayerSpec dense;
+  dense.type = LayerType::kDense;
+  dense.units = features;
+  dense.where = "model.latent (decoder input)";
+  LayerSpec act;
+  act.type = LayerType::kRelu;
+  for (const auto& s : encoder) {
+    if (s.is_activation()) {
+      act = s;
+      break;
+    }
+  }
+  act.where = dense.where;
+  return {dense, act};
+}
+
+}  // namespace
+
+AutoencoderImpl::AutoencoderImpl(const ModelSpec& spec, const Shape& input)
+    : spec_(spec), input_(input) {
+  BuiltStack enc = build_stack(spec.encoder, input);
+  encoder = register_module("encoder", enc.sequential);
+  encoder_info_ = enc.layers;
+  Shape code_shape = enc.output;
+  if (spec.variational()) {
+    AELAB_CHECK(enc.output.size() == 1, spec.encoder.back().where,
+                ": a vae's encoder must end in a flat vector (add flatten/dense), got ",
+                shape_text(enc.output));
+    mu = register_module("mu", torch::nn::Linear(enc.output[0], spec.latent));
+    logvar = register_module("logvar", torch::nn::Linear(enc.output[0], spec.latent));
+    code_shape = {spec.latent};
+  }
+  latent_size_ = 1;
+  for (auto d : code_shape) latent_size_ *= d;
+
+  if (spec.mirror) {
+    decoder_specs_ = mirror_decoder(spec.encoder, input, spec.output_activation);
+    if (spec.variational()) {
+      auto head = latent_to_features(enc.output[0], spec.encoder);
+      decoder_specs_.insert(decoder_specs_.begin(), head.begin(), head.end());
+    }
+  } else {
+    decoder_specs_ = spec.decoder;
+  }
+  BuiltStack dec = build_stack(decoder_specs_, code_shape);
+  AELAB_CHECK(dec.output == input, decoder_specs_.back().where,
+              ": the decoder ends in shape ", shape_text(dec.output),
+              " but the input is ", shape_text(input),
+              " (the decoder must reproduce the input's shape)");
+  decoder = register_module("decoder", dec.sequential);
+  decoder_info_ = dec.layers;
+}
+
+Reconstruction AutoencoderImpl::forward(const torch::Tensor& x) {
+  Reconstruction r;
+  torch::Tensor features = encoder->forward(x);
+  if (variational()) {
+    r.mu = mu->forward(features);
+    r.logvar = logvar->forward(features);
+    if (is_training()) {
+      // Reparameterization: z = mu + sigma * eps keeps the sample differentiable in mu, sigma.
+      r.code = r.mu + torch::exp(0.5 * r.logvar) * torch::randn_like(r.mu);
+    } else {
+      r.code = r.mu;
+    }
+  } else {
+    r.code = features;
+  }
+  r.output = decoder->forward(r.code);
+  return r;
+}
+
+torch::Tensor AutoencoderImpl::encode(const torch::Tensor& x) {
+  torch::Tensor features = encoder->forward(x);
+  return variational() ? mu->forward(features) : features;
+}
+
+torch::Tensor AutoencoderImpl::decode(const torch::Tensor& code) { return decoder->forward(code); }
+
+std::string AutoencoderImpl::summary(const std::string& title) const {
+  std::ostringstream out;
+  auto rule = [&](char c) { out << std::string(64, c) << '\n'; };
+  out << "Model: " << title << " (" << spec_.kind << ")\n";
+  rule('-');
+  out << std::left << std::setw(34) << " Layer" << std::setw(18) << "Output shape"
+      << std::right << std::setw(12) << "Param #" << '\n';
+  rule('=');
+  out << std::left << std::setw(34) << " input" << std::setw(18) << shape_text(input_)
+      << std::right << std::setw(12) << 0 << '\n';
+  auto rows = [&](const std::string& prefix, const std::vector<LayerInfo>& layers) {
+    for (size_t i = 0; i < layers.size(); ++i) {
+      std::string name = " " + prefix + "." + std::to_string(i) + " " + layers[i].label;
+      out << std::left << std::setw(34) << name << std::setw(18) << shape_text(layers[i].output)
+          << std::right << std::setw(12) << layers[i].parameters << '\n';
+    }
+  };
+  rows("encoder", encoder_info_);
+  int64_t head_params = 0;
+  if (variational()) {
+    head_params = 2 * (mu->weight.numel() + mu->bias.numel());
+    out << std::left << std::setw(34) << " mu, logvar dense" << std::setw(18)
+        << (std::to_string(latent_size_) + " (x2)") << std::right << std::setw(12)
+        << head_params << '\n';
+  }
+  rows("decoder", decoder_info_);
+  rule('=');
+  int64_t enc = count_parameters(encoder_info_) + head_params;
+  int64_t dec = count_parameters(decoder_info_);
+  out << "Latent size: " << latent_size_ << '\n';
+  out << "Encoder params: " << enc << '\n';
+  out << "Decoder params: " << dec << '\n';
+  out << "Total params: " << enc + dec << '\n';
+  return out.str();
+}
+
+torch::Tensor kl_divergence(const torch::Tensor& mu, const torch::Tensor& logvar) {
+  return (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp())).sum(1).mean();
+}
+
+torch::Tensor reconstruction_loss(const std::string& kind, const torch::Tensor& output,
+                                  const torch::Tensor& target) {
+  namespace F = torch::nn::functional;
+  if (kind == "mse") return F::mse_loss(output, target);
+  if (kind == "bce") return F::binary_cross_entropy(output, target);
+  if (kind == "l1") return F::l1_loss(output, target);
+  AELAB_FAIL("unknown loss '", kind, "' (expected mse, bce or l1)");
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> named_state(torch::nn::Module& module) {
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  for (const auto& p : module.named_parameters(true)) out.emplace_back(p.key(), p.value());
+  for (const auto& b : module.named_buffers(true)) out.emplace_back(b.key(), b.value());
+  return out;
+}
+
+void save_python_state_dict(torch::nn::Module& module, const std::string& path) {
+  c10::Dict<std::string, torch::Tensor> dict;
+  for (const auto& [name, tensor] : named_state(module)) {
+    dict.insert(name, tensor.detach().to(torch::kCPU).contiguous());
+  }
+  std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
+  write_file_atomic(path, std::string(bytes.begin(), bytes.end()));
+}
+
+std::string architecture_json(const AutoencoderImpl& model) {
+  auto layers = [](const std::vector<LayerSpec>& specs, Shape shape) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& s : specs) {
+      nlohmann::json l = {{"type", s.name()}};
+      switch (s.type) {
+        case LayerType::kDense:
+          l["in"] = shape[0];
+          l["out"] = s.units;
+          l["bias"] = s.bias;
+          break;
+        case LayerType::kConv2d:
+        case LayerType::kConvTranspose2d:
+          l["in"] = shape[0];
+          l["out"] = s.filters;
+          l["kernel"] = s.kernel;
+          l["stride"] = s.stride;
+          l["padding"] = s.padding == "same" ? (s.kernel - 1) / 2
+                         : s.padding == "valid" ? 0
+                                                : std::stoll(s.padding);
+          l["output_padding"] = std::max<int64_t>(s.output_padding, 0);
+          l["bias"] = s.bias;
+          break;
+        case LayerType::kMaxPool:
+        case LayerType::kAvgPool:
+          l["kernel"] = s.kernel;
+          l["stride"] = s.stride;
+          l["padding"] = std::stoll(s.padding);
+          break;
+        case LayerType::kUpsample:
+          if (s.shape.size() == 2) l["size"] = s.shape;
+          else l["scale"] = s.scale;
+          l["mode"] = s.mode;
+          break;
+        case LayerType::kBatchNorm: l["features"] = shape[0]; l["dims"] = shape.size(); break;
+        case LayerType::kDropout: l["rate"] = s.rate; break;
+        case LayerType::kLeakyRelu: l["slope"] = s.slope; break;
+        case LayerType::kUnflatten: l["shape"] = s.shape; break;
+        default: break;
+      }
+      shape = infer_shapes({s}, shape).back();
+      list.push_back(l);
+    }
+    return list;
+  };
+  nlohmann::json j;
+  j["kind"] = model.spec().kind;
+  j["input_shape"] = model.input_shape();
+  j["latent_size"] = model.latent_size();
+  j["encoder"] = layers(model.spec().encoder, model.input_shape());
+  Shape code = model.variational() ? Shape{model.latent_size()}
+                                   : infer_shapes(model.spec().encoder, model.input_shape()).back();
+  if (model.variational()) {
+    j["heads"] = {{"in", infer_shapes(model.spec().encoder, model.input_shape()).back()[0]},
+                  {"out", model.latent_size()}};
+  }
+  j["decoder"] = layers(model.decoder_specs(), code);
+  return j.dump(2);
+}
+
+}  // namespace aelab::models

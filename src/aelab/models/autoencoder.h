@@ -1,0 +1,75 @@
+#pragma once
+// Autoencoders built from a ModelSpec: a plain one (encoder -> code -> decoder) and a variational
+// one (encoder -> features -> mean / log-variance heads -> sampled code -> decoder).
+// Submodule names follow what a Python user would write (encoder, decoder, mu, logvar), so the
+// exported state dict loads into the equivalent torch.nn.Module unchanged.
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+#include <string>
+#include <vector>
+
+#include "aelab/models/model_spec.h"
+#include "aelab/models/stack_builder.h"
+
+namespace aelab::models {
+
+struct Reconstruction {
+  torch::Tensor output;  // same shape as the input
+  torch::Tensor code;    // the latent code that was decoded (sampled for a vae in training)
+  torch::Tensor mu;      // vae only
+  torch::Tensor logvar;  // vae only
+};
+
+class AutoencoderImpl : public torch::nn::Module {
+ public:
+  AutoencoderImpl(const ModelSpec& spec, const Shape& input);
+
+  Reconstruction forward(const torch::Tensor& x);
+  // The deterministic code: the encoder's output, or the mean for a vae.
+  torch::Tensor encode(const torch::Tensor& x);
+  torch::Tensor decode(const torch::Tensor& code);
+
+  bool variational() const { return spec_.variational(); }
+  int64_t latent_size() const { return latent_size_; }
+  const Shape& input_shape() const { return input_; }
+  const ModelSpec& spec() const { return spec_; }
+  // The decoder actually built (the mirror when the file said "mirror").
+  const std::vector<LayerSpec>& decoder_specs() const { return decoder_specs_; }
+
+  // A table like Keras' model.summary(): layer, output shape, parameters; latent size; totals.
+  std::string summary(const std::string& title) const;
+
+  torch::nn::Sequential encoder{nullptr};
+  torch::nn::Sequential decoder{nullptr};
+  torch::nn::Linear mu{nullptr};
+  torch::nn::Linear logvar{nullptr};
+
+ private:
+  ModelSpec spec_;
+  Shape input_;
+  int64_t latent_size_ = 0;
+  std::vector<LayerSpec> decoder_specs_;
+  std::vector<LayerInfo> encoder_info_, decoder_info_;
+};
+TORCH_MODULE(Autoencoder);
+
+// Mean KL(N(mu, exp(logvar)) || N(0, I)) per sample, summed over latent dimensions.
+torch::Tensor kl_divergence(const torch::Tensor& mu, const torch::Tensor& logvar);
+
+// Reconstruction losses, mean over every element: "mse", "bce", "l1".
+torch::Tensor reconstruction_loss(const std::string& kind, const torch::Tensor& output,
+                                  const torch::Tensor& target);
+
+// Every parameter and buffer under its PyTorch name ("encoder.0.weight", ...).
+std::vector<std::pair<std::string, torch::Tensor>> named_state(torch::nn::Module& module);
+
+// Writes the state dict in Python's pickle format (torch.load gives a dict of tensors).
+void save_python_state_dict(torch::nn::Module& module, const std::string& path);
+
+// The layer lists as JSON (for scripts/aelab_torch.py, which rebuilds the module in Python).
+std::string architecture_json(const AutoencoderImpl& model);
+
+}  // namespace aelab::models

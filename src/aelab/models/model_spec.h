@@ -1,0 +1,27 @@
+#pragma once
+// The [model] section: which autoencoder, its encoder and decoder layer lists.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aelab/config/document.h"
+#include "aelab/models/layer_spec.h"
+
+namespace aelab::models {
+
+struct ModelSpec {
+  std::string kind = "ae";                 // ae | vae
+  std::vector<LayerSpec> encoder;          // ends in the latent code (ae) or features (vae)
+  std::vector<LayerSpec> decoder;          // empty when mirrored
+  bool mirror = true;                      // decoder = "mirror"
+  // Last layer of a mirrored decoder; none for an unbounded output.
+  std::optional<LayerType> output_activation = LayerType::kSigmoid;
+  int64_t latent = 0;                      // vae: size of the mean / log-variance heads
+  bool variational() const { return kind == "vae"; }
+};
+
+// Reads [model] (and checks it has no unknown keys).
+ModelSpec read_model_spec(const config::Document& doc);
+
+}  // namespace aelab::models

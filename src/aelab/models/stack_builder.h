@@ -1,0 +1,46 @@
+#pragma once
+// Turns layer specs into a torch::nn::Sequential, inferring every shape from the input's, and
+// derives a mirrored decoder from an encoder. Every error names the layer and both shapes before
+// any training starts.
+#include <torch/nn/modules/container/sequential.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aelab/models/layer_spec.h"
+
+namespace aelab::models {
+
+using Shape = std::vector<int64_t>;  // one sample's shape, without the batch dimension
+
+std::string shape_text(const Shape& shape);  // "28x28x1" style, channels last like Keras
+
+struct LayerInfo {
+  std::string label;  // "conv2d 3x3/2", "dense", "relu"
+  Shape output;
+  int64_t parameters = 0;
+};
+
+struct BuiltStack {
+  torch::nn::Sequential sequential;
+  std::vector<LayerInfo> layers;
+  Shape input;
+  Shape output;
+};
+
+// `stack_name` ("encoder") prefixes nothing in the module but appears in error messages.
+BuiltStack build_stack(const std::vector<LayerSpec>& specs, const Shape& input);
+
+// The output shapes of each spec without building modules (used by mirror_decoder).
+std::vector<Shape> infer_shapes(const std::vector<LayerSpec>& specs, const Shape& input);
+
+// The encoder read backwards: dense and strided convs inverted (transposed convolutions with the
+// output padding that restores each shape), pooling -> upsampling, flatten -> unflatten,
+// batch norms kept after their layer, the encoder's hidden activation after every weight layer
+// but the last, which gets `output_activation`.
+std::vector<LayerSpec> mirror_decoder(const std::vector<LayerSpec>& encoder, const Shape& input,
+                                      std::optional<LayerType> output_activation);
+
+}  // namespace aelab::models
