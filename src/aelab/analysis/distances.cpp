@@ -1,0 +1,78 @@
+#include "aelab/analysis/distances.h"
+
+#include <algorithm>
+
+namespace aelab::analysis {
+
+namespace {
+
+// acc[q][j] += queries[q][t] * block[t][j] over t: the vectorized core. `Q` fixed at compile time
+// keeps the accumulators in registers/L1.
+template <typename T, int Q>
+void accumulate_dots(const T* const* queries, const T* block, int64_t cols, T* acc) {
+  constexpr int B = DistanceKernel<T>::kBlock;
+  for (int q = 0; q < Q; ++q) std::fill(acc + q * B, acc + (q + 1) * B, T(0));
+  for (int64_t t = 0; t < cols; ++t) {
+    const T* r = block + t * B;
+    for (int q = 0; q < Q; ++q) {
+      const T a = queries[q][t];
+      T* out = acc + q * B;
+      for (int j = 0; j < B; ++j) out[j] += a * r[j];
+    }
+  }
+}
+
+}  // namespace
+
+template <typename T>
+DistanceKernel<T>::DistanceKernel(const Matrix& reference)
+    : rows_(reference.rows), cols_(reference.cols) {
+  blocks_ = (rows_ + kBlock - 1) / kBlock;
+  transposed_.assign(static_cast<size_t>(blocks_ * cols_ * kBlock), T(0));
+  norms_.assign(static_cast<size_t>(rows_), T(0));
+  for (int64_t i = 0; i < rows_; ++i) {
+    const double* row = reference.row(i);
+    T* block = transposed_.data() + (i / kBlock) * cols_ * kBlock;
+    double norm = 0;
+    for (int64_t t = 0; t < cols_; ++t) {
+      block[t * kBlock + i % kBlock] = static_cast<T>(row[t]);
+      norm += row[t] * row[t];
+    }
+    norms_[static_cast<size_t>(i)] = static_cast<T>(norm);
+  }
+}
+
+template <typename T>
+void DistanceKernel<T>::distances(const T* const* queries, int count, T* out) const {
+  T qnorm[kMaxQueries];
+  for (int q = 0; q < count; ++q) {
+    double s = 0;
+    for (int64_t t = 0; t < cols_; ++t) s += double(queries[q][t]) * double(queries[q][t]);
+    qnorm[q] = static_cast<T>(s);
+  }
+  alignas(64) T acc[kMaxQueries * kBlock];
+  for (int64_t b = 0; b < blocks_; ++b) {
+    const T* block = transposed_.data() + b * cols_ * kBlock;
+    switch (count) {
+      case 8: accumulate_dots<T, 8>(queries, block, cols_, acc); break;
+      case 4: accumulate_dots<T, 4>(queries, block, cols_, acc); break;
+      default:
+        for (int q = 0; q < count; ++q) accumulate_dots<T, 1>(queries + q, block, cols_, acc + q * kBlock);
+    }
+    const int64_t first = b * kBlock;
+    const int n = static_cast<int>(std::min<int64_t>(kBlock, rows_ - first));
+    for (int q = 0; q < count; ++q) {
+      T* dst = out + q * rows_ + first;
+      const T* dots = acc + q * kBlock;
+      for (int j = 0; j < n; ++j) {
+        const T d = qnorm[q] + norms_[static_cast<size_t>(first + j)] - T(2) * dots[j];
+        dst[j] = d > T(0) ? d : T(0);
+      }
+    }
+  }
+}
+
+template class DistanceKernel<float>;
+template class DistanceKernel<double>;
+
+}  // namespace aelab::analysis

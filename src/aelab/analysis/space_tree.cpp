@@ -1,0 +1,157 @@
+#include "aelab/analysis/space_tree.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace aelab::analysis {
+
+template <int D>
+void SpaceTree<D>::build(const float* points, int64_t n) {
+  points_ = points;
+  nodes_.clear();
+  order_.resize(static_cast<size_t>(n));
+  scratch_.resize(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) order_[static_cast<size_t>(i)] = static_cast<int32_t>(i);
+  if (n == 0) return;
+  float lo[D], hi[D];
+  for (int d = 0; d < D; ++d) lo[d] = hi[d] = points[d];
+  for (int64_t i = 1; i < n; ++i) {
+    for (int d = 0; d < D; ++d) {
+      lo[d] = std::min(lo[d], points[i * D + d]);
+      hi[d] = std::max(hi[d], points[i * D + d]);
+    }
+  }
+  float center[D];
+  float half = 0;
+  for (int d = 0; d < D; ++d) {
+    center[d] = 0.5f * (lo[d] + hi[d]);
+    half = std::max(half, 0.5f * (hi[d] - lo[d]));
+  }
+  half = half * 1.0001f + 1e-30f;  // keep the extreme points strictly inside
+  nodes_.reserve(static_cast<size_t>(2 * n / kLeafCapacity + 16));
+  nodes_.emplace_back();
+  build_node(0, 0, static_cast<int32_t>(n), center, half, 0);
+}
+
+template <int D>
+void SpaceTree<D>::build_node(int32_t node, int32_t begin, int32_t end, const float* center,
+                              float half, int depth) {
+  const int32_t count = end - begin;
+  {
+    Node& cell = nodes_[static_cast<size_t>(node)];
+    cell.count = count;
+    cell.width2 = 4.0f * half * half;
+  }
+  if (count <= kLeafCapacity || depth >= kMaxDepth) {
+    double sum[D] = {};
+    for (int32_t k = begin; k < end; ++k) {
+      const float* p = points_ + static_cast<int64_t>(order_[static_cast<size_t>(k)]) * D;
+      for (int d = 0; d < D; ++d) sum[d] += p[d];
+    }
+    Node& cell = nodes_[static_cast<size_t>(node)];
+    for (int d = 0; d < D; ++d) cell.com[d] = static_cast<float>(sum[d] / count);
+    cell.first = begin;
+    cell.children = 0;
+    return;
+  }
+
+  // Counting sort of the cell's points into its 2^D sub-cells (bit d set: above the centre in d).
+  constexpr int kSub = 1 << D;
+  int32_t bucket_count[kSub] = {};
+  auto code_of = [&](int32_t point) {
+    const float* p = points_ + static_cast<int64_t>(point) * D;
+    int code = 0;
+    for (int d = 0; d < D; ++d) code |= (p[d] >= center[d] ? 1 : 0) << d;
+    return code;
+  };
+  for (int32_t k = begin; k < end; ++k) ++bucket_count[code_of(order_[static_cast<size_t>(k)])];
+  int32_t bucket_start[kSub + 1];
+  bucket_start[0] = begin;
+  for (int b = 0; b < kSub; ++b) bucket_start[b + 1] = bucket_start[b] + bucket_count[b];
+  int32_t fill[kSub];
+  std::copy(bucket_start, bucket_start + kSub, fill);
+  for (int32_t k = begin; k < end; ++k) {
+    const int32_t point = order_[static_cast<size_t>(k)];
+    scratch_[static_cast<size_t>(fill[code_of(point)]++)] = point;
+  }
+  std::copy(scratch_.begin() + begin, scratch_.begin() + end, order_.begin() + begin);
+
+  int children = 0;
+  for (int b = 0; b < kSub; ++b) children += bucket_count[b] > 0 ? 1 : 0;
+  const int32_t first_child = static_cast<int32_t>(nodes_.size());
+  nodes_.resize(nodes_.size() + static_cast<size_t>(children));
+  {
+    Node& cell = nodes_[static_cast<size_t>(node)];
+    cell.first = first_child;
+    cell.children = children;
+  }
+  const float quarter = 0.5f * half;
+  int32_t child = first_child;
+  for (int b = 0; b < kSub; ++b) {
+    if (bucket_count[b] == 0) continue;
+    float sub_center[D];
+    for (int d = 0; d < D; ++d) sub_center[d] = center[d] + ((b >> d) & 1 ? quarter : -quarter);
+    build_node(child++, bucket_start[b], bucket_start[b + 1], sub_center, quarter, depth + 1);
+  }
+  double sum[D] = {};
+  for (int32_t c = first_child; c < first_child + children; ++c) {
+    const Node& sub = nodes_[static_cast<size_t>(c)];
+    for (int d = 0; d < D; ++d) sum[d] += static_cast<double>(sub.com[d]) * sub.count;
+  }
+  Node& cell = nodes_[static_cast<size_t>(node)];
+  for (int d = 0; d < D; ++d) cell.com[d] = static_cast<float>(sum[d] / count);
+}
+
+template <int D>
+float SpaceTree<D>::repulsion(int64_t i, float theta, float* force) const {
+  if (nodes_.empty()) return 0;
+  const float theta2 = theta * theta;
+  const float* y = points_ + i * D;
+  float sum_q = 0;
+  float f[D] = {};
+  int32_t stack[kMaxDepth * (1 << D) + 8];
+  int top = 0;
+  stack[top++] = 0;
+  while (top > 0) {
+    const Node& cell = nodes_[static_cast<size_t>(stack[--top])];
+    float diff[D];
+    float d2 = 0;
+    for (int d = 0; d < D; ++d) {
+      diff[d] = y[d] - cell.com[d];
+      d2 += diff[d] * diff[d];
+    }
+    if (cell.width2 < theta2 * d2) {
+      // Far enough: the whole cell acts as one point of weight `count` at its centre of mass.
+      const float q = 1.0f / (1.0f + d2);
+      const float count = static_cast<float>(cell.count);
+      sum_q += count * q;
+      const float mult = count * q * q;
+      for (int d = 0; d < D; ++d) f[d] += mult * diff[d];
+    } else if (cell.children == 0) {
+      for (int32_t k = cell.first; k < cell.first + cell.count; ++k) {
+        const int32_t j = order_[static_cast<size_t>(k)];
+        if (j == i) continue;
+        const float* p = points_ + static_cast<int64_t>(j) * D;
+        float e[D];
+        float e2 = 0;
+        for (int d = 0; d < D; ++d) {
+          e[d] = y[d] - p[d];
+          e2 += e[d] * e[d];
+        }
+        const float q = 1.0f / (1.0f + e2);
+        sum_q += q;
+        const float mult = q * q;
+        for (int d = 0; d < D; ++d) f[d] += mult * e[d];
+      }
+    } else {
+      for (int32_t c = cell.first + cell.children - 1; c >= cell.first; --c) stack[top++] = c;
+    }
+  }
+  for (int d = 0; d < D; ++d) force[d] += f[d];
+  return sum_q;
+}
+
+template class SpaceTree<2>;
+template class SpaceTree<3>;
+
+}  // namespace aelab::analysis

@@ -1,0 +1,52 @@
+#pragma once
+// The Barnes-Hut tree of t-SNE's repulsive forces: a quadtree (D = 2) or octree (D = 3) over the
+// embedding, rebuilt every iteration. Nodes live in one flat array (siblings contiguous, children
+// only for non-empty cells) and points are kept in tree order, so a traversal walks memory that
+// its neighbours in the order also walk.
+#include <cstdint>
+#include <vector>
+
+namespace aelab::analysis {
+
+template <int D>
+class SpaceTree {
+ public:
+  static constexpr int kLeafCapacity = 4;   // points a cell may hold before it is split
+  static constexpr int kMaxDepth = 40;      // deeper cells (near-duplicates) become leaves
+
+  // Builds the tree over n points given as n * D floats (row-major). The array must outlive
+  // the tree's use.
+  void build(const float* points, int64_t n);
+
+  // Sum over all other points j of w_ij = 1 / (1 + |y_i - y_j|^2) and of w_ij^2 (y_i - y_j),
+  // with cells of side s at distance r summarized by their centre of mass when s / r < theta
+  // (the test of scikit-learn and van der Maaten 2014). theta = 0 gives the exact sums.
+  // Returns the kernel sum; adds the force into force[0..D).
+  float repulsion(int64_t i, float theta, float* force) const;
+
+  // Point indices in tree order: iterating points in this order keeps traversals cache-friendly.
+  const std::vector<int32_t>& order() const { return order_; }
+  int64_t node_count() const { return static_cast<int64_t>(nodes_.size()); }
+
+ private:
+  struct Node {
+    float com[D];         // centre of mass of the points in the cell
+    float width2;         // squared side length of the cell
+    int32_t count;        // points in the cell
+    int32_t first;        // leaf: first position in order_; inner: index of the first child
+    int32_t children;     // 0 for a leaf
+  };
+
+  void build_node(int32_t node, int32_t begin, int32_t end, const float* center, float half,
+                  int depth);
+
+  const float* points_ = nullptr;
+  std::vector<Node> nodes_;
+  std::vector<int32_t> order_;
+  std::vector<int32_t> scratch_;
+};
+
+extern template class SpaceTree<2>;
+extern template class SpaceTree<3>;
+
+}  // namespace aelab::analysis

@@ -1,0 +1,288 @@
+#include "aelab/analysis/tsne.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "aelab/analysis/affinities.h"
+#include "aelab/analysis/parallel.h"
+#include "aelab/analysis/space_tree.h"
+#include "aelab/core/error.h"
+
+namespace aelab::analysis {
+
+namespace {
+
+constexpr double kMinGain = 0.01;
+constexpr double kInitialMomentum = 0.5;
+constexpr double kFinalMomentum = 0.8;
+constexpr double kMinGradNorm = 1e-7;
+constexpr double kInitScale = 1e-4;
+constexpr double kTiny = 1e-12;  // floor on q_ij inside log(), as scikit-learn's MACHINE_EPSILON
+
+void check_options(const Matrix& x, const TsneOptions& o) {
+  check_finite_matrix(x, "t-SNE input", 2);
+  check_perplexity(o.perplexity, x.rows);
+  if (o.exact) {
+    AELAB_CHECK(o.dims >= 1, "t-SNE: dims must be at least 1, got ", o.dims);
+  } else {
+    AELAB_CHECK(o.dims == 2 || o.dims == 3, "t-SNE: Barnes-Hut needs dims 2 or 3, got ", o.dims,
+                " (use exact = true for other dimensions)");
+  }
+  AELAB_CHECK(o.iterations >= 1, "t-SNE: iterations must be at least 1, got ", o.iterations);
+  AELAB_CHECK(std::isfinite(o.learning_rate) && o.learning_rate >= 0,
+              "t-SNE: learning_rate must be >= 0 (0 = auto), got ", o.learning_rate);
+  AELAB_CHECK(std::isfinite(o.early_exaggeration) && o.early_exaggeration >= 1,
+              "t-SNE: early_exaggeration must be >= 1, got ", o.early_exaggeration);
+  AELAB_CHECK(o.exaggeration_iters >= 0, "t-SNE: exaggeration_iters must be >= 0, got ",
+              o.exaggeration_iters);
+  AELAB_CHECK(o.theta >= 0 && o.theta <= 1, "t-SNE: theta must be in [0, 1], got ", o.theta);
+  AELAB_CHECK(o.init == "pca" || o.init == "random", "t-SNE: init must be \"pca\" or \"random\", got \"",
+              o.init, "\"");
+  AELAB_CHECK(o.threads >= 0, "t-SNE: threads must be >= 0 (0 = all cores), got ", o.threads);
+}
+
+std::vector<double> initial_embedding(const Matrix& x, const TsneOptions& o) {
+  const int64_t n = x.rows;
+  std::vector<double> y(static_cast<size_t>(n * o.dims));
+  if (o.init == "pca" && o.dims <= x.cols) {
+    const Matrix scores = principal_scores(x, o.dims, o.seed);
+    double mean = 0, var = 0;
+    for (int64_t i = 0; i < n; ++i) mean += scores.at(i, 0);
+    mean /= static_cast<double>(n);
+    for (int64_t i = 0; i < n; ++i) var += (scores.at(i, 0) - mean) * (scores.at(i, 0) - mean);
+    const double sd = std::sqrt(var / static_cast<double>(n));
+    const double scale = sd > 0 ? kInitScale / sd : 1.0;
+    for (size_t k = 0; k < y.size(); ++k) y[k] = scores.data[k] * scale;
+    return y;
+  }
+  AELAB_CHECK(o.init == "random", "t-SNE: init \"pca\" needs dims <= input columns (", x.cols,
+              "), got dims ", o.dims);
+  // Box-Muller on a 64-bit Mersenne Twister: the same numbers on every standard library.
+  std::mt19937_64 rng(o.seed);
+  auto uniform = [&] { return (static_cast<double>(rng() >> 11) + 0.5) * 0x1.0p-53; };
+  for (size_t k = 0; k < y.size(); k += 2) {
+    const double r = std::sqrt(-2 * std::log(uniform()));
+    const double a = 2 * M_PI * uniform();
+    y[k] = kInitScale * r * std::cos(a);
+    if (k + 1 < y.size()) y[k + 1] = kInitScale * r * std::sin(a);
+  }
+  return y;
+}
+
+// The objective: writes the gradient of KL(exaggeration * P || Q) and, when asked, returns the KL.
+class Objective {
+ public:
+  virtual ~Objective() = default;
+  virtual void gradient(const std::vector<double>& y, double exaggeration, std::vector<double>& grad) = 0;
+  virtual double kl(const std::vector<double>& y) = 0;
+};
+
+// O(n^2 dims) over the dense P.
+class ExactObjective : public Objective {
+ public:
+  ExactObjective(Matrix p, int dims, int threads) : p_(std::move(p)), dims_(dims), threads_(threads) {}
+
+  void gradient(const std::vector<double>& y, double exaggeration, std::vector<double>& grad) override {
+    const int64_t n = p_.rows;
+    const double z = kernel_sum(y);
+    parallel_for(n, threads_, [&](int64_t begin, int64_t end, int) {
+      for (int64_t i = begin; i < end; ++i) {
+        double* g = grad.data() + i * dims_;
+        std::fill(g, g + dims_, 0.0);
+        for (int64_t j = 0; j < n; ++j) {
+          if (j == i) continue;
+          const double w = 1.0 / (1.0 + distance2(y, i, j));
+          const double mult = (exaggeration * p_.at(i, j) - w / z) * w;
+          for (int d = 0; d < dims_; ++d) g[d] += mult * (y[static_cast<size_t>(i * dims_ + d)] - y[static_cast<size_t>(j * dims_ + d)]);
+        }
+        for (int d = 0; d < dims_; ++d) g[d] *= 4.0;
+      }
+    });
+  }
+
+  double kl(const std::vector<double>& y) override {
+    const int64_t n = p_.rows;
+    const double log_z = std::log(kernel_sum(y));
+    double total = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t j = 0; j < n; ++j) {
+        const double p = p_.at(i, j);
+        if (j == i || p <= 0) continue;
+        total += p * (std::log(p) + std::log1p(distance2(y, i, j)) + log_z);
+      }
+    }
+    return total;
+  }
+
+ private:
+  double distance2(const std::vector<double>& y, int64_t i, int64_t j) const {
+    double s = 0;
+    for (int d = 0; d < dims_; ++d) {
+      const double e = y[static_cast<size_t>(i * dims_ + d)] - y[static_cast<size_t>(j * dims_ + d)];
+      s += e * e;
+    }
+    return s;
+  }
+  double kernel_sum(const std::vector<double>& y) const {
+    const int64_t n = p_.rows;
+    std::vector<double> part(static_cast<size_t>(n), 0.0);
+    parallel_for(n, threads_, [&](int64_t begin, int64_t end, int) {
+      for (int64_t i = begin; i < end; ++i) {
+        for (int64_t j = 0; j < n; ++j) {
+          if (j != i) part[static_cast<size_t>(i)] += 1.0 / (1.0 + distance2(y, i, j));
+        }
+      }
+    });
+    double z = 0;
+    for (double v : part) z += v;
+    return z;
+  }
+
+  Matrix p_;
+  int dims_;
+  int threads_;
+};
+
+// Attraction over the sparse P, repulsion through the Barnes-Hut tree, in float.
+template <int D>
+class BarnesHutObjective : public Objective {
+ public:
+  BarnesHutObjective(SparseAffinities p, double theta, int threads)
+      : p_(std::move(p)), theta_(static_cast<float>(theta)), threads_(threads),
+        y_(static_cast<size_t>(p_.points * D)), sum_q_(static_cast<size_t>(p_.points)),
+        repulsive_(static_cast<size_t>(p_.points * D)), p_float_(p_.value.begin(), p_.value.end()) {
+    column_.assign(p_.column.begin(), p_.column.end());
+  }
+
+  void gradient(const std::vector<double>& y, double exaggeration, std::vector<double>& grad) override {
+    const double z = repel(y);
+    const int64_t n = p_.points;
+    const float exag = static_cast<float>(exaggeration);
+    parallel_for(n, threads_, [&](int64_t begin, int64_t end, int) {
+      for (int64_t i = begin; i < end; ++i) {
+        float attract[D] = {};
+        const float* yi = y_.data() + i * D;
+        for (int64_t k = p_.row_start[static_cast<size_t>(i)]; k < p_.row_start[static_cast<size_t>(i + 1)]; ++k) {
+          const float* yj = y_.data() + static_cast<int64_t>(column_[static_cast<size_t>(k)]) * D;
+          float diff[D];
+          float d2 = 0;
+          for (int d = 0; d < D; ++d) {
+            diff[d] = yi[d] - yj[d];
+            d2 += diff[d] * diff[d];
+          }
+          const float mult = p_float_[static_cast<size_t>(k)] / (1.0f + d2);
+          for (int d = 0; d < D; ++d) attract[d] += mult * diff[d];
+        }
+        for (int d = 0; d < D; ++d) {
+          grad[static_cast<size_t>(i * D + d)] =
+              4.0 * (exag * static_cast<double>(attract[d]) - repulsive_[static_cast<size_t>(i * D + d)] / z);
+        }
+      }
+    });
+  }
+
+  double kl(const std::vector<double>& y) override {
+    const double log_z = std::log(repel(y));
+    double total = 0;
+    for (int64_t i = 0; i < p_.points; ++i) {
+      for (int64_t k = p_.row_start[static_cast<size_t>(i)]; k < p_.row_start[static_cast<size_t>(i + 1)]; ++k) {
+        const int64_t j = p_.column[static_cast<size_t>(k)];
+        const double p = p_.value[static_cast<size_t>(k)];
+        double d2 = 0;
+        for (int d = 0; d < D; ++d) {
+          const double e = y[static_cast<size_t>(i * D + d)] - y[static_cast<size_t>(j * D + d)];
+          d2 += e * e;
+        }
+        const double q = std::max(std::exp(-std::log1p(d2) - log_z), kTiny);
+        total += p * std::log(std::max(p, kTiny) / q);
+      }
+    }
+    return total;
+  }
+
+ private:
+  // Rebuilds the tree on the current map; fills repulsive_ and returns Z = sum_{i != j} w_ij.
+  double repel(const std::vector<double>& y) {
+    const int64_t n = p_.points;
+    for (size_t k = 0; k < y_.size(); ++k) y_[k] = static_cast<float>(y[k]);
+    tree_.build(y_.data(), n);
+    const std::vector<int32_t>& order = tree_.order();
+    parallel_for(n, threads_, [&](int64_t begin, int64_t end, int) {
+      for (int64_t r = begin; r < end; ++r) {
+        const int64_t i = order[static_cast<size_t>(r)];
+        float force[D] = {};
+        sum_q_[static_cast<size_t>(i)] = tree_.repulsion(i, theta_, force);
+        for (int d = 0; d < D; ++d) repulsive_[static_cast<size_t>(i * D + d)] = force[d];
+      }
+    });
+    double z = 0;
+    for (float s : sum_q_) z += s;
+    return std::max(z, kTiny);
+  }
+
+  SparseAffinities p_;
+  float theta_;
+  int threads_;
+  std::vector<float> y_;
+  std::vector<float> sum_q_;
+  std::vector<double> repulsive_;
+  std::vector<float> p_float_;
+  std::vector<int32_t> column_;
+  SpaceTree<D> tree_;
+};
+
+}  // namespace
+
+TsneResult tsne(const Matrix& x, const TsneOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  check_options(x, options);
+  const int threads = resolve_threads(options.threads);
+  const int64_t n = x.rows;
+  const int dims = options.dims;
+
+  std::unique_ptr<Objective> objective;
+  if (options.exact) {
+    objective = std::make_unique<ExactObjective>(exact_joint_affinities(x, options.perplexity, threads), dims, threads);
+  } else if (dims == 2) {
+    objective = std::make_unique<BarnesHutObjective<2>>(sparse_joint_affinities(x, options.perplexity, threads), options.theta, threads);
+  } else {
+    objective = std::make_unique<BarnesHutObjective<3>>(sparse_joint_affinities(x, options.perplexity, threads), options.theta, threads);
+  }
+
+  std::vector<double> y = initial_embedding(x, options);
+  const double learning_rate = options.learning_rate > 0
+      ? options.learning_rate
+      : std::max(static_cast<double>(n) / options.early_exaggeration / 4.0, 50.0);
+  std::vector<double> grad(y.size()), update(y.size(), 0.0), gains(y.size(), 1.0);
+  int iterations_run = 0;
+  for (int it = 0; it < options.iterations; ++it) {
+    const bool exploring = it < options.exaggeration_iters;
+    objective->gradient(y, exploring ? options.early_exaggeration : 1.0, grad);
+    const double momentum = exploring ? kInitialMomentum : kFinalMomentum;
+    double norm2 = 0;
+    for (size_t k = 0; k < y.size(); ++k) {
+      // The last step went against this gradient: the direction holds, so speed up.
+      const bool same_direction = (update[k] * grad[k]) < 0;
+      gains[k] = std::max(same_direction ? gains[k] + 0.2 : gains[k] * 0.8, kMinGain);
+      const double step = gains[k] * grad[k];
+      norm2 += step * step;
+      update[k] = momentum * update[k] - learning_rate * step;
+      y[k] += update[k];
+    }
+    iterations_run = it + 1;
+    if (std::sqrt(norm2) < kMinGradNorm) break;
+  }
+
+  TsneResult result;
+  result.kl_divergence = objective->kl(y);
+  result.embedding = Matrix(n, dims, std::move(y));
+  result.iterations_run = iterations_run;
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace aelab::analysis

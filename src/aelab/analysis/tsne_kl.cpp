@@ -1,0 +1,87 @@
+// tsne_exact_kl: KL(P || Q) over all pairs without storing either matrix.
+#include <cmath>
+#include <vector>
+
+#include "aelab/analysis/affinities.h"
+#include "aelab/analysis/parallel.h"
+#include "aelab/analysis/tsne.h"
+#include "aelab/core/error.h"
+
+namespace aelab::analysis {
+
+namespace {
+
+double distance2(const double* a, const double* b, int64_t cols) {
+  double s = 0;
+  for (int64_t t = 0; t < cols; ++t) {
+    const double e = a[t] - b[t];
+    s += e * e;
+  }
+  return s;
+}
+
+}  // namespace
+
+double tsne_exact_kl(const Matrix& x, const Matrix& embedding, double perplexity, int threads) {
+  check_finite_matrix(x, "t-SNE input", 2);
+  check_finite_matrix(embedding, "t-SNE embedding", 2);
+  AELAB_CHECK(embedding.rows == x.rows, "t-SNE KL: embedding has ", embedding.rows,
+              " points but the input has ", x.rows);
+  check_perplexity(perplexity, x.rows);
+  const int64_t n = x.rows;
+  const int workers = resolve_threads(threads);
+
+  // Pass 1: calibrate every row over all other points; keep only (beta, min, sum) per row, from
+  // which p(j|i) = exp(-beta_i (d_ij - min_i)) / sum_i is recomputed in pass 2.
+  std::vector<CalibratedRow> rows(static_cast<size_t>(n));
+  parallel_for(n, workers, [&](int64_t begin, int64_t end, int) {
+    std::vector<double> d2(static_cast<size_t>(n - 1));
+    for (int64_t i = begin; i < end; ++i) {
+      int64_t m = 0;
+      for (int64_t j = 0; j < n; ++j) {
+        if (j != i) d2[static_cast<size_t>(m++)] = distance2(x.row(i), x.row(j), x.cols);
+      }
+      rows[static_cast<size_t>(i)] = calibrate_row(d2.data(), n - 1, perplexity);
+    }
+  });
+
+  // Pass 2 over pairs i < j: with p_ij = (p(j|i) + p(i|j)) / 2n and w_ij = 1 / (1 + |y_i - y_j|^2),
+  // KL = sum p log p + sum p log(1 + |y_i - y_j|^2) + log Z, as sum p = 1 and q = w / Z.
+  // Rows are dealt round-robin so that both threads get the same share of the triangle.
+  const double inv_2n = 1.0 / (2.0 * static_cast<double>(n));
+  std::vector<double> plogp(static_cast<size_t>(workers), 0.0), plogw(static_cast<size_t>(workers), 0.0),
+      zsum(static_cast<size_t>(workers), 0.0);
+  parallel_for(workers, workers, [&](int64_t w0, int64_t w1, int) {
+    for (int64_t w = w0; w < w1; ++w) {
+      double a = 0, b = 0, z = 0;
+      for (int64_t i = w; i < n; i += workers) {
+        const CalibratedRow& ri = rows[static_cast<size_t>(i)];
+        for (int64_t j = i + 1; j < n; ++j) {
+          const CalibratedRow& rj = rows[static_cast<size_t>(j)];
+          const double d = distance2(x.row(i), x.row(j), x.cols);
+          const double p = (std::exp(-ri.beta * (d - ri.min_d2)) / ri.sum +
+                            std::exp(-rj.beta * (d - rj.min_d2)) / rj.sum) * inv_2n;
+          const double e = distance2(embedding.row(i), embedding.row(j), embedding.cols);
+          z += 1.0 / (1.0 + e);
+          if (p > 0) {
+            a += p * std::log(p);
+            b += p * std::log1p(e);
+          }
+        }
+      }
+      plogp[static_cast<size_t>(w)] = a;
+      plogw[static_cast<size_t>(w)] = b;
+      zsum[static_cast<size_t>(w)] = z;
+    }
+  });
+  double a = 0, b = 0, z = 0;
+  for (int w = 0; w < workers; ++w) {
+    a += plogp[static_cast<size_t>(w)];
+    b += plogw[static_cast<size_t>(w)];
+    z += zsum[static_cast<size_t>(w)];
+  }
+  // Each unordered pair stands for (i, j) and (j, i).
+  return 2 * a + 2 * b + std::log(2 * z);
+}
+
+}  // namespace aelab::analysis
