@@ -1,10 +1,32 @@
+#include <algorithm>
+#include <cmath>
+
 #include "aelab/core/error.h"
 #include "aelab/report/gnuplot.h"
 #include "aelab/report/plot.h"
-
-#include <cmath>
+#include "aelab/report/table.h"
 
 namespace aelab::report {
+namespace {
+
+// gnuplot labels only powers of ten on a log axis, which leaves a loss curve spanning less than a
+// decade or two with one label or none; 1-2-5 steps label such ranges.
+std::string log_ticks(double low, double high) {
+  if (!(low > 0) || !(high >= low) || high / low >= 1000) return "";
+  std::string tics;
+  for (int exponent = static_cast<int>(std::floor(std::log10(low))) - 1;
+       exponent <= static_cast<int>(std::ceil(std::log10(high))); ++exponent) {
+    for (double mantissa : {1.0, 2.0, 5.0}) {
+      const double value = mantissa * std::pow(10.0, exponent);
+      if (value < low / 1.3 || value > high * 1.3) continue;
+      tics += (tics.empty() ? "" : ", ") + gnuplot::quote(format_number(value, 3)) + " " +
+              gnuplot::number(value);
+    }
+  }
+  return tics.empty() ? "" : "set ytics (" + tics + ")\n";
+}
+
+}  // namespace
 
 bool plot_lines(const std::filesystem::path& png, const LinePlot& plot) {
   if (!plotting_available()) return gnuplot::warn_unavailable(png);
@@ -14,6 +36,7 @@ bool plot_lines(const std::filesystem::path& png, const LinePlot& plot) {
   if (!plot.ylabel.empty()) body << "set ylabel " << gnuplot::quote(plot.ylabel) << "\n";
 
   std::vector<std::string> terms;
+  double low = INFINITY, high = -INFINITY;  // finite y values drawn
   for (size_t s = 0; s < plot.series.size(); ++s) {
     const Series& series = plot.series[s];
     AELAB_CHECK(series.x.empty() || series.x.size() == series.y.size(), png.string(), ": series '",
@@ -26,7 +49,11 @@ bool plot_lines(const std::filesystem::path& png, const LinePlot& plot) {
       const double x = series.x.empty() ? static_cast<double>(i) : series.x[i];
       double y = series.y[i];
       if (plot.log_y && !(y > 0)) y = NAN;  // a log axis cannot show it
-      if (std::isfinite(x) && std::isfinite(y)) ++drawable;
+      if (std::isfinite(x) && std::isfinite(y)) {
+        ++drawable;
+        low = std::min(low, y);
+        high = std::max(high, y);
+      }
       body << gnuplot::number(x) << " " << gnuplot::number(y) << "\n";
     }
     body << "EOD\n";
@@ -49,9 +76,9 @@ bool plot_lines(const std::filesystem::path& png, const LinePlot& plot) {
          << "set label 'no data' at graph 0.5, 0.5 center font ',14' textcolor rgb '#808080'\n"
          << "plot NaN notitle\n";
   } else {
-    if (plot.log_y) body << "set logscale y\nset format y '%g'\nset mytics 10\n";
-    body << "set key outside right top vertical samplen 2.5 spacing 1.2\n"
-         << "set autoscale xfix\nset offsets 0, 0, graph 0.03, graph 0.03\n";
+    if (plot.log_y) body << "set logscale y\nset format y '%g'\nset mytics 10\n" << log_ticks(low, high);
+    body << "set key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n"
+         << "set autoscale fix\nset offsets 0, 0, graph 0.05, graph 0.05\n";
     body << "plot ";
     for (size_t i = 0; i < terms.size(); ++i) body << (i > 0 ? ", \\\n     " : "") << terms[i];
     body << "\n";
