@@ -81,23 +81,27 @@ class Objective {
   virtual double kl(const std::vector<double>& y) = 0;
 };
 
-// O(n^2 dims) over the dense P.
+// O(n^2 dims) over the dense P; the kernel matrix w_ij is filled once per step and reused.
 class ExactObjective : public Objective {
  public:
-  ExactObjective(Matrix p, int dims, int threads) : p_(std::move(p)), dims_(dims), threads_(threads) {}
+  ExactObjective(Matrix p, int dims, int threads)
+      : p_(std::move(p)), dims_(dims), threads_(threads),
+        w_(static_cast<size_t>(p_.rows * p_.rows)), row_sum_(static_cast<size_t>(p_.rows)) {}
 
   void gradient(const std::vector<double>& y, double exaggeration, std::vector<double>& grad) override {
     const int64_t n = p_.rows;
-    const double z = kernel_sum(y);
+    const double inv_z = 1.0 / fill_kernel(y);
     parallel_for(n, threads_, [&](int64_t begin, int64_t end, int) {
       for (int64_t i = begin; i < end; ++i) {
         double* g = grad.data() + i * dims_;
         std::fill(g, g + dims_, 0.0);
+        const double* yi = y.data() + i * dims_;
+        const double* wi = w_.data() + i * n;
+        const double* pi = p_.row(i);
         for (int64_t j = 0; j < n; ++j) {
-          if (j == i) continue;
-          const double w = 1.0 / (1.0 + distance2(y, i, j));
-          const double mult = (exaggeration * p_.at(i, j) - w / z) * w;
-          for (int d = 0; d < dims_; ++d) g[d] += mult * (y[static_cast<size_t>(i * dims_ + d)] - y[static_cast<size_t>(j * dims_ + d)]);
+          const double mult = (exaggeration * pi[j] - wi[j] * inv_z) * wi[j];
+          const double* yj = y.data() + j * dims_;
+          for (int d = 0; d < dims_; ++d) g[d] += mult * (yi[d] - yj[d]);
         }
         for (int d = 0; d < dims_; ++d) g[d] *= 4.0;
       }
@@ -106,45 +110,47 @@ class ExactObjective : public Objective {
 
   double kl(const std::vector<double>& y) override {
     const int64_t n = p_.rows;
-    const double log_z = std::log(kernel_sum(y));
+    const double log_z = std::log(fill_kernel(y));
     double total = 0;
     for (int64_t i = 0; i < n; ++i) {
       for (int64_t j = 0; j < n; ++j) {
         const double p = p_.at(i, j);
         if (j == i || p <= 0) continue;
-        total += p * (std::log(p) + std::log1p(distance2(y, i, j)) + log_z);
+        total += p * (std::log(p) - std::log(w_[static_cast<size_t>(i * n + j)]) + log_z);
       }
     }
     return total;
   }
 
  private:
-  double distance2(const std::vector<double>& y, int64_t i, int64_t j) const {
-    double s = 0;
-    for (int d = 0; d < dims_; ++d) {
-      const double e = y[static_cast<size_t>(i * dims_ + d)] - y[static_cast<size_t>(j * dims_ + d)];
-      s += e * e;
-    }
-    return s;
-  }
-  double kernel_sum(const std::vector<double>& y) const {
+  // w_ij = 1 / (1 + |y_i - y_j|^2) off the diagonal, 0 on it; returns Z = sum of all w_ij.
+  double fill_kernel(const std::vector<double>& y) {
     const int64_t n = p_.rows;
-    std::vector<double> part(static_cast<size_t>(n), 0.0);
     parallel_for(n, threads_, [&](int64_t begin, int64_t end, int) {
       for (int64_t i = begin; i < end; ++i) {
+        const double* yi = y.data() + i * dims_;
+        double* wi = w_.data() + i * n;
+        double sum = 0;
         for (int64_t j = 0; j < n; ++j) {
-          if (j != i) part[static_cast<size_t>(i)] += 1.0 / (1.0 + distance2(y, i, j));
+          const double* yj = y.data() + j * dims_;
+          double d2 = 0;
+          for (int d = 0; d < dims_; ++d) d2 += (yi[d] - yj[d]) * (yi[d] - yj[d]);
+          wi[j] = j == i ? 0.0 : 1.0 / (1.0 + d2);
+          sum += wi[j];
         }
+        row_sum_[static_cast<size_t>(i)] = sum;
       }
     });
     double z = 0;
-    for (double v : part) z += v;
+    for (double v : row_sum_) z += v;
     return z;
   }
 
   Matrix p_;
   int dims_;
   int threads_;
+  std::vector<double> w_;
+  std::vector<double> row_sum_;
 };
 
 // Attraction over the sparse P, repulsion through the Barnes-Hut tree, in float.

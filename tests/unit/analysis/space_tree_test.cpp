@@ -35,7 +35,7 @@ void check_against_direct_sums(uint64_t seed) {
     const float exact_z = tree.repulsion(i, 0.0f, exact_force);
     const float approx_z = tree.repulsion(i, 0.5f, approx_force);
     EXPECT_NEAR(exact_z, z, 1e-4 * z) << "point " << i;
-    EXPECT_NEAR(approx_z, z, 1e-2 * z) << "point " << i;
+    EXPECT_NEAR(approx_z, z, 3e-2 * z) << "point " << i;
     double norm = 0;
     for (int d = 0; d < D; ++d) norm += f[d] * f[d];
     norm = std::sqrt(norm);

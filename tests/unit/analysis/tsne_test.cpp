@@ -85,6 +85,7 @@ TEST(Tsne, SameSeedSameMapWhateverTheThreads) {
   EXPECT_NE(a.embedding.data, c.embedding.data);
   o.init = "pca";
   o.dims = 3;
+  o.iterations = 1000;
   const TsneResult d = tsne(blobs.points, o);
   EXPECT_EQ(d.embedding.cols, 3);
   EXPECT_GE(knn_cv_accuracy(d.embedding, blobs.labels), 0.99);
