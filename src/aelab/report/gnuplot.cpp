@@ -53,13 +53,14 @@ class TempFile {
 
 // Runs `program script` with stdin and stdout on /dev/null and stderr into `stderr_file`;
 // returns the exit status (or -1 when it did not exit normally).
-int run_gnuplot(const std::string& program, const fs::path& script_file, const fs::path& stderr_file) {
+int run_gnuplot(const std::string& program, const fs::path& script_file,
+                const fs::path& stderr_file) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_file.c_str(),
-                                   O_WRONLY | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_file.c_str(), O_WRONLY | O_TRUNC,
+                                   0600);
   std::string arg0 = program, arg1 = script_file.string();
   char* argv[] = {arg0.data(), arg1.data(), nullptr};
   pid_t pid = 0;
@@ -200,8 +201,8 @@ void render(const fs::path& png, int width, int height, const std::string& body)
     AELAB_FAIL(png.string(), ": gnuplot failed: ", explain_failure(errors, script_text));
   }
   if (!errors.empty()) log::debug(png.string() + ": gnuplot said: " + errors);
-  AELAB_CHECK(fs::file_size(tmp_png, ec) > 0 && !ec, png.string(),
-              ": gnuplot wrote no picture (", explain_failure(errors, script_text), ")");
+  AELAB_CHECK(fs::file_size(tmp_png, ec) > 0 && !ec, png.string(), ": gnuplot wrote no picture (",
+              explain_failure(errors, script_text), ")");
   fs::rename(tmp_png, png, ec);
   if (ec) {
     std::error_code ignored;

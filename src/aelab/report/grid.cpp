@@ -67,7 +67,8 @@ Image make_grid(const std::vector<std::vector<Image>>& rows, const GridOptions& 
   // Dark ink on light backgrounds and the other way round, so labels stay readable.
   const uint8_t ink_level = options.background >= 128 ? 0 : 255;
   const uint8_t ink[3] = {ink_level, ink_level, ink_level};
-  if (!options.title.empty()) draw_text(grid, (width - title_w) / 2, pad, options.title, ink, text_scale);
+  if (!options.title.empty())
+    draw_text(grid, (width - title_w) / 2, pad, options.title, ink, text_scale);
 
   for (size_t r = 0; r < rows.size(); ++r) {
     const int y0 = pad + title_band + static_cast<int>(r) * (cell_h + pad);

@@ -14,7 +14,9 @@ struct Image {
   int width = 0, height = 0, channels = 1;
   std::vector<uint8_t> pixels;  // width * height * channels bytes
 
-  uint8_t* at(int x, int y) { return pixels.data() + (static_cast<size_t>(y) * width + x) * channels; }
+  uint8_t* at(int x, int y) {
+    return pixels.data() + (static_cast<size_t>(y) * width + x) * channels;
+  }
   const uint8_t* at(int x, int y) const {
     return pixels.data() + (static_cast<size_t>(y) * width + x) * channels;
   }
@@ -44,7 +46,8 @@ struct GridOptions {
 // Gray tiles are promoted to RGB when any tile is RGB. Geometry, with P = padding, T = text_scale:
 //   label column L = labels ? max label width * T + P : 0;   title band H = title ? 9 * T + P : 0
 //   width  = max(L + cols * (cell_w + P) + P, title width * T + 2P)
-//   height = H + rows * (cell_h + P) + P;   tile (r, c) at (P + L + c (cell_w + P), P + H + r (cell_h + P))
+//   height = H + rows * (cell_h + P) + P
+//   tile (r, c) at x = P + L + c * (cell_w + P), y = P + H + r * (cell_h + P)
 Image make_grid(const std::vector<std::vector<Image>>& rows, const GridOptions& options = {});
 
 // Nearest-neighbour upscaling by an integer factor.

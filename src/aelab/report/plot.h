@@ -16,14 +16,14 @@ namespace aelab::report {
 bool plotting_available();
 
 struct Series {
-  std::string name;        // legend entry; empty = not in the legend
-  std::vector<double> x;   // empty = 0, 1, 2, ... (one per y value)
-  std::vector<double> y;   // non-finite values leave a gap
-  bool points = false;     // draw markers only (trial values) instead of a line
+  std::string name;       // legend entry; empty = not in the legend
+  std::vector<double> x;  // empty = 0, 1, 2, ... (one per y value)
+  std::vector<double> y;  // non-finite values leave a gap
+  bool points = false;    // draw markers only (trial values) instead of a line
 };
 struct LinePlot {
   std::string title, xlabel, ylabel;
-  bool log_y = false;           // values <= 0 are left out on a log axis
+  bool log_y = false;  // values <= 0 are left out on a log axis
   std::vector<Series> series;
   int width = 900, height = 600;
 };
@@ -37,16 +37,16 @@ struct ScatterPlot {
   std::vector<std::string> class_names;  // indexed by label; missing names print the label
   int width = 1000, height = 900;
   double point_size = 0.4;
-  std::string xlabel, ylabel;            // e.g. "z1", "PC 1"
+  std::string xlabel, ylabel;  // e.g. "z1", "PC 1"
 };
 // Latent space maps colored by class (10 distinct colors, then marker shapes), legend outside.
 bool plot_scatter(const std::filesystem::path& png, const ScatterPlot& plot);
 
 struct BarPlot {
-  std::string title, ylabel;   // ylabel names the value axis (horizontal in a horizontal plot)
+  std::string title, ylabel;  // ylabel names the value axis (horizontal in a horizontal plot)
   std::vector<std::string> names;
   std::vector<double> values;
-  bool horizontal = true;      // first name at the top
+  bool horizontal = true;  // first name at the top
   int width = 900, height = 600;
 };
 // Parameter importance and other named values, each bar labeled with its value.

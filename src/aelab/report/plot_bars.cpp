@@ -34,7 +34,8 @@ bool plot_bars(const std::filesystem::path& png, const BarPlot& plot) {
   body << "set style fill solid 0.85 noborder\n";
   const std::string value_axis = plot.horizontal ? "x" : "y";
   const std::string name_axis = plot.horizontal ? "y" : "x";
-  if (!plot.ylabel.empty()) body << "set " << value_axis << "label " << gnuplot::quote(plot.ylabel) << "\n";
+  if (!plot.ylabel.empty())
+    body << "set " << value_axis << "label " << gnuplot::quote(plot.ylabel) << "\n";
   body << "set " << value_axis << "range [" << gnuplot::number(range_low) << ":"
        << gnuplot::number(range_high) << "]\n";
   // Bar i sits at position i; horizontal plots count downwards so the first name is on top.
@@ -44,10 +45,12 @@ bool plot_bars(const std::filesystem::path& png, const BarPlot& plot) {
   } else {
     body << "set xrange [-0.5:" << last << "]\n";
   }
-  if (low < 0) body << "set " << (plot.horizontal ? "y" : "x") << "zeroaxis lt 1 lw 1 lc rgb '#404040'\n";
+  if (low < 0)
+    body << "set " << (plot.horizontal ? "y" : "x") << "zeroaxis lt 1 lw 1 lc rgb '#404040'\n";
   body << "set grid no" << name_axis << "tics " << value_axis << "tics\n";
   body << "set " << name_axis << "tics scale 0 (";
-  for (int i = 0; i < count; ++i) body << (i > 0 ? ", " : "") << gnuplot::quote(plot.names[i]) << " " << i;
+  for (int i = 0; i < count; ++i)
+    body << (i > 0 ? ", " : "") << gnuplot::quote(plot.names[i]) << " " << i;
   body << ")" << (plot.horizontal ? "" : " rotate by 35 right") << "\n";
 
   body << "$bars << EOD\n";
@@ -56,11 +59,11 @@ bool plot_bars(const std::filesystem::path& png, const BarPlot& plot) {
   for (int i = 0; i < count; ++i) {
     const double v = plot.values[i];
     if (!std::isfinite(v)) continue;
-    const std::string at = plot.horizontal
-                               ? gnuplot::number(v) + ", " + std::to_string(i)
-                               : std::to_string(i) + ", " + gnuplot::number(v);
-    const std::string where = plot.horizontal ? (v >= 0 ? "left offset char 0.6, 0" : "right offset char -0.6, 0")
-                                              : (v >= 0 ? "center offset 0, char 0.7" : "center offset 0, char -0.7");
+    const std::string at = plot.horizontal ? gnuplot::number(v) + ", " + std::to_string(i)
+                                           : std::to_string(i) + ", " + gnuplot::number(v);
+    const std::string where =
+        plot.horizontal ? (v >= 0 ? "left offset char 0.6, 0" : "right offset char -0.6, 0")
+                        : (v >= 0 ? "center offset 0, char 0.7" : "center offset 0, char -0.7");
     body << "set label " << gnuplot::quote(format_number(v, 3)) << " at " << at << " " << where
          << " front textcolor rgb '#202020'\n";
   }

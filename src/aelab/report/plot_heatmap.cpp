@@ -45,21 +45,25 @@ bool plot_heatmap(const std::filesystem::path& png, const Heatmap& plot) {
   body << "set border 15 lw 1 lc rgb '#404040'\nset grid noxtics noytics\nset key off\n"
        << "set size ratio -1\nset tics scale 0\n"
        << "set palette defined (0 '#f7fbff', 0.3 '#9ecae1', 0.65 '#3182bd', 1 '#08306b')\n"
+       << "set format cb '%g'\n"
        << "set cbrange [" << gnuplot::number(low) << ":" << gnuplot::number(high) << "]\n"
        << "set xrange [-0.5:" << cols - 1 << ".5]\nset yrange [" << rows - 1 << ".5:-0.5]\n";
   if (!plot.xlabel.empty()) body << "set xlabel " << gnuplot::quote(plot.xlabel) << "\n";
   if (!plot.ylabel.empty()) body << "set ylabel " << gnuplot::quote(plot.ylabel) << "\n";
   size_t longest_col_name = 0;
-  for (const auto& name : plot.col_names) longest_col_name = std::max(longest_col_name, name.size());
+  for (const auto& name : plot.col_names)
+    longest_col_name = std::max(longest_col_name, name.size());
   body << "set xtics (";
   for (size_t c = 0; c < cols; ++c) {
     body << (c > 0 ? ", " : "")
-         << gnuplot::quote(plot.col_names.empty() ? std::to_string(c) : plot.col_names[c]) << " " << c;
+         << gnuplot::quote(plot.col_names.empty() ? std::to_string(c) : plot.col_names[c]) << " "
+         << c;
   }
   body << ")" << (longest_col_name > 3 ? " rotate by 35 right" : "") << "\nset ytics (";
   for (size_t r = 0; r < rows; ++r) {
     body << (r > 0 ? ", " : "")
-         << gnuplot::quote(plot.row_names.empty() ? std::to_string(r) : plot.row_names[r]) << " " << r;
+         << gnuplot::quote(plot.row_names.empty() ? std::to_string(r) : plot.row_names[r]) << " "
+         << r;
   }
   body << ")\n";
 
@@ -68,7 +72,9 @@ bool plot_heatmap(const std::filesystem::path& png, const Heatmap& plot) {
     for (size_t r = 0; r < rows; ++r) {
       for (size_t c = 0; c < cols; ++c) {
         const double v = plot.values[r][c];
-        const std::string text = !std::isfinite(v) ? "" : integral ? format_number(v, 15) : format_number(v, 3);
+        const std::string text = !std::isfinite(v) ? ""
+                                 : integral        ? format_number(v, 15)
+                                                   : format_number(v, 3);
         if (text.empty()) continue;
         // Light text on the dark end of the palette, dark text elsewhere.
         const bool dark_cell = (v - low) / (high - low) > 0.55;

@@ -67,7 +67,8 @@ bool plot_lines(const std::filesystem::path& png, const LinePlot& plot) {
     } else {
       style = "with lines lw 2 lc rgb '" + color + "'";
     }
-    const std::string title = series.name.empty() ? "notitle" : "title " + gnuplot::quote(series.name);
+    const std::string title =
+        series.name.empty() ? "notitle" : "title " + gnuplot::quote(series.name);
     terms.push_back(block + " using 1:2 " + style + " " + title);
   }
 
@@ -76,7 +77,8 @@ bool plot_lines(const std::filesystem::path& png, const LinePlot& plot) {
          << "set label 'no data' at graph 0.5, 0.5 center font ',14' textcolor rgb '#808080'\n"
          << "plot NaN notitle\n";
   } else {
-    if (plot.log_y) body << "set logscale y\nset format y '%g'\nset mytics 10\n" << log_ticks(low, high);
+    if (plot.log_y)
+      body << "set logscale y\nset format y '%g'\nset mytics 10\n" << log_ticks(low, high);
     body << "set key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n"
          << "set autoscale fix\nset offsets 0, 0, graph 0.05, graph 0.05\n";
     body << "plot ";

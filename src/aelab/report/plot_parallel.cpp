@@ -44,22 +44,27 @@ bool plot_parallel_coordinates(const std::filesystem::path& png, const ParallelC
       const double c = plot.color_values[r];
       return std::isfinite(c) ? (plot.low_on_top ? -c : c) : -INFINITY;
     };
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key(a) < key(b); });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return key(a) < key(b); });
   }
 
   // The y range leaves room above and below the axes for their min and max labels; the color
   // bar spans exactly the axes.
   constexpr double kMargin = 0.09;
-  constexpr double kAxisBottom = kMargin / (1 + 2 * kMargin), kAxisTop = (1 + kMargin) / (1 + 2 * kMargin);
+  constexpr double kAxisBottom = kMargin / (1 + 2 * kMargin),
+                   kAxisTop = (1 + kMargin) / (1 + 2 * kMargin);
   std::ostringstream body = gnuplot::script();
   body << gnuplot::common_style(plot.title);
   body << "unset border\nunset ytics\nset grid noxtics noytics\nset key off\n"
-       << "set xrange [-0.25:" << num_axes - 1 << ".25]\nset yrange [" << -kMargin << ":" << 1 + kMargin << "]\n"
+       << "set xrange [-0.25:" << num_axes - 1 << ".25]\nset yrange [" << -kMargin << ":"
+       << 1 + kMargin << "]\n"
        << "set xtics scale 0 font ',11' (";
-  for (size_t a = 0; a < num_axes; ++a) body << (a > 0 ? ", " : "") << gnuplot::quote(plot.axes[a]) << " " << a;
+  for (size_t a = 0; a < num_axes; ++a)
+    body << (a > 0 ? ", " : "") << gnuplot::quote(plot.axes[a]) << " " << a;
   body << ")\n";
   for (size_t a = 0; a < num_axes; ++a) {
-    body << "set arrow from " << a << ", 0 to " << a << ", 1 nohead front lw 1.5 lc rgb '#303030'\n";
+    body << "set arrow from " << a << ", 0 to " << a
+         << ", 1 nohead front lw 1.5 lc rgb '#303030'\n";
     if (std::isfinite(low[a])) {
       body << "set label " << gnuplot::quote(format_number(high[a], 3)) << " at " << a
            << ", 1 center offset 0, char 0.9 front\n"
@@ -73,7 +78,9 @@ bool plot_parallel_coordinates(const std::filesystem::path& png, const ParallelC
          << "set colorbox vertical user origin graph 1.03, graph " << kAxisBottom
          << " size character 1.5, graph " << kAxisTop - kAxisBottom << "\n"
          << "set rmargin 14\n";
-    if (!plot.color_label.empty()) body << "set cblabel " << gnuplot::quote(plot.color_label) << "\n";
+    body << "set format cb '%g'\n";
+    if (!plot.color_label.empty())
+      body << "set cblabel " << gnuplot::quote(plot.color_label) << "\n";
     double cmin = INFINITY, cmax = -INFINITY;
     for (double c : plot.color_values) {
       if (!std::isfinite(c)) continue;
@@ -90,7 +97,8 @@ bool plot_parallel_coordinates(const std::filesystem::path& png, const ParallelC
   for (size_t r : order) {
     const double c = colored ? plot.color_values[r] : 0;
     for (size_t a = 0; a < num_axes; ++a) {
-      body << a << " " << gnuplot::number(normalized(a, plot.rows[r][a])) << " " << gnuplot::number(c) << "\n";
+      body << a << " " << gnuplot::number(normalized(a, plot.rows[r][a])) << " "
+           << gnuplot::number(c) << "\n";
     }
     body << "\n";  // a blank line starts the next polyline
   }
@@ -101,7 +109,8 @@ bool plot_parallel_coordinates(const std::filesystem::path& png, const ParallelC
   } else if (colored) {
     body << "plot $lines using 1:2:3 with lines lw 1.5 lc palette notitle\n";
   } else {
-    body << "plot $lines using 1:2 with lines lw 1.5 lc rgb '" << gnuplot::palette()[0] << "' notitle\n";
+    body << "plot $lines using 1:2 with lines lw 1.5 lc rgb '" << gnuplot::palette()[0]
+         << "' notitle\n";
   }
   gnuplot::render(png, plot.width, plot.height, body.str());
   return true;

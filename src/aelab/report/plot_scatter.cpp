@@ -39,7 +39,8 @@ bool plot_scatter(const std::filesystem::path& png, const ScatterPlot& plot) {
   for (const auto& [label, members] : classes) {
     const std::string block = "$class" + std::to_string(terms.size());
     body << block << " << EOD\n";
-    for (size_t i : members) body << gnuplot::number(plot.x[i]) << " " << gnuplot::number(plot.y[i]) << "\n";
+    for (size_t i : members)
+      body << gnuplot::number(plot.x[i]) << " " << gnuplot::number(plot.y[i]) << "\n";
     body << "EOD\n";
     // Colors follow the label value, so class 3 has the same color in every plot of a run.
     const int64_t slot = ((label % num_colors) + num_colors) % num_colors;
@@ -49,10 +50,9 @@ bool plot_scatter(const std::filesystem::path& png, const ScatterPlot& plot) {
     terms.push_back(block + " using 1:2 with points " + style + " ps " +
                     gnuplot::number(plot.point_size) + " notitle");
     if (!plot.label.empty()) {
-      const std::string name =
-          label >= 0 && static_cast<size_t>(label) < plot.class_names.size()
-              ? plot.class_names[static_cast<size_t>(label)]
-              : std::to_string(label);
+      const std::string name = label >= 0 && static_cast<size_t>(label) < plot.class_names.size()
+                                   ? plot.class_names[static_cast<size_t>(label)]
+                                   : std::to_string(label);
       // Legend markers drawn at a readable size, independent of the (small) data markers.
       legend.push_back("NaN with points " + style + " ps 1.6 title " + gnuplot::quote(name));
     }

@@ -35,9 +35,12 @@ void check_image(const Image& image, const std::string& what) {
 namespace {
 png_uint_32 png_format(int channels) {
   switch (channels) {
-    case 1: return PNG_FORMAT_GRAY;
-    case 3: return PNG_FORMAT_RGB;
-    default: return PNG_FORMAT_RGBA;
+    case 1:
+      return PNG_FORMAT_GRAY;
+    case 3:
+      return PNG_FORMAT_RGB;
+    default:
+      return PNG_FORMAT_RGBA;
   }
 }
 }  // namespace
@@ -89,7 +92,8 @@ Image read_png(const std::filesystem::path& path) {
   const bool color = (png.format & PNG_FORMAT_FLAG_COLOR) != 0;
   png.format = color ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
 
-  Image image = make_image(static_cast<int>(png.width), static_cast<int>(png.height), color ? 3 : 1);
+  Image image =
+      make_image(static_cast<int>(png.width), static_cast<int>(png.height), color ? 3 : 1);
   png_color white{255, 255, 255};
   if (!png_image_finish_read(&png, &white, image.pixels.data(), image.width * image.channels,
                              nullptr)) {

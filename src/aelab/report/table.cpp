@@ -155,8 +155,10 @@ std::string Table::to_csv() const {
 }
 
 std::string format_number(double value, int significant) {
-  AELAB_CHECK(significant >= 1 && significant <= 17, "format_number: significant digits must be "
-              "1..17, got ", significant);
+  AELAB_CHECK(significant >= 1 && significant <= 17,
+              "format_number: significant digits must be "
+              "1..17, got ",
+              significant);
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   if (value == 0) return "0";

@@ -14,7 +14,8 @@ namespace {
 // A tile whose every pixel is distinct, so a misplaced pixel shows.
 Image numbered_tile(int width, int height, int seed) {
   Image tile = make_image(width, height, 1);
-  for (size_t i = 0; i < tile.pixels.size(); ++i) tile.pixels[i] = static_cast<uint8_t>(seed * 40 + i);
+  for (size_t i = 0; i < tile.pixels.size(); ++i)
+    tile.pixels[i] = static_cast<uint8_t>(seed * 40 + i);
   return tile;
 }
 
@@ -58,7 +59,8 @@ TEST(Grid, GeometryAndTilePlacementWithoutLabels) {
 }
 
 TEST(Grid, LabelsAndTitleAddTheirBands) {
-  std::vector<std::vector<Image>> rows = {{make_image(10, 10, 1, 128)}, {make_image(10, 10, 1, 128)}};
+  std::vector<std::vector<Image>> rows = {{make_image(10, 10, 1, 128)},
+                                          {make_image(10, 10, 1, 128)}};
   GridOptions options;
   options.padding = 3;
   options.scale = 2;
@@ -73,7 +75,8 @@ TEST(Grid, LabelsAndTitleAddTheirBands) {
   EXPECT_EQ(grid.height, title_band + 2 * (20 + 3) + 3);
   // The tiles moved right by the label column and down by the title band.
   EXPECT_EQ(count_value(grid, 3 + label_column, 3 + title_band, 3 + label_column + 20,
-                        3 + title_band + 20, 128), 400u);
+                        3 + title_band + 20, 128),
+            400u);
   EXPECT_EQ(grid.at(2 + label_column, 3 + title_band)[0], 255);
   // Black ink in the label column beside each row and in the title band; nowhere else.
   EXPECT_GT(count_value(grid, 3, 3 + title_band, label_column, 3 + title_band + 20, 0), 50u);
@@ -122,9 +125,8 @@ TEST(Grid, RaggedRowsAndSmallerTilesAreCentered) {
   options.scale = 1;
   options.background = 9;
   // Row 0: a 4x4 tile and a 2x2 tile; row 1: one 2x2 tile.
-  const Image grid = make_grid({{make_image(4, 4, 1, 100), make_image(2, 2, 1, 50)},
-                                {make_image(2, 2, 1, 60)}},
-                               options);
+  const Image grid = make_grid(
+      {{make_image(4, 4, 1, 100), make_image(2, 2, 1, 50)}, {make_image(2, 2, 1, 60)}}, options);
   EXPECT_EQ(grid.width, 8);
   EXPECT_EQ(grid.height, 8);
   EXPECT_EQ(count_value(grid, 4, 0, 8, 4, 50), 4u);

@@ -1,5 +1,7 @@
 // Plots through gnuplot: each kind gives a PNG of the asked size with real content, bad input and
 // gnuplot errors are aelab::Errors naming the PNG, and a missing gnuplot makes plots return false.
+#include "aelab/report/plot.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,13 +12,12 @@
 #include "aelab/core/error.h"
 #include "aelab/report/gnuplot.h"
 #include "aelab/report/image.h"
-#include "aelab/report/plot.h"
 #include "test_paths.h"
 
 namespace aelab::report {
 namespace {
 
-#define REQUIRE_GNUPLOT()                                                              \
+#define REQUIRE_GNUPLOT() \
   if (!plotting_available()) GTEST_SKIP() << "gnuplot is not installed; plot not drawn"
 
 // Distinct colors in the picture (RGB triples or gray levels).
@@ -117,7 +118,8 @@ TEST(Plot, ScatterColorsClassesWithLegend) {
   const auto dir = testing::temp_dir("plot-scatter");
   ScatterPlot plot;
   plot.title = "latent space (10 classes)";
-  plot.class_names = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
+  plot.class_names = {"zero", "one", "two",   "three", "four",
+                      "five", "six", "seven", "eight", "nine"};
   for (int i = 0; i < 3000; ++i) {
     const int label = i % 10;
     const double angle = label * 0.628 + 0.2 * std::sin(i * 12.9898);
@@ -229,8 +231,8 @@ TEST(Plot, MissingFolderIsAnErrorNamingThePng) {
 TEST(Plot, GnuplotErrorIsQuoted) {
   REQUIRE_GNUPLOT();
   const auto png = testing::temp_dir("plot-gnuplot-error") / "x.png";
-  const std::string message =
-      message_of([&] { gnuplot::render(png, 300, 200, "set xrange [0:1]\nplot undefined_thing(x)\n"); });
+  const std::string message = message_of(
+      [&] { gnuplot::render(png, 300, 200, "set xrange [0:1]\nplot undefined_thing(x)\n"); });
   EXPECT_NE(message.find(png.string()), std::string::npos) << message;
   EXPECT_NE(message.find("gnuplot failed"), std::string::npos) << message;
   EXPECT_NE(message.find("undefined"), std::string::npos) << message;

@@ -12,7 +12,8 @@ namespace {
 
 Image gradient(int width, int height, int channels) {
   Image image = make_image(width, height, channels);
-  for (size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = static_cast<uint8_t>(i * 7 + 3);
+  for (size_t i = 0; i < image.pixels.size(); ++i)
+    image.pixels[i] = static_cast<uint8_t>(i * 7 + 3);
   return image;
 }
 

@@ -1,10 +1,11 @@
 // Tables as text, markdown and CSV, and number formatting.
+#include "aelab/report/table.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "aelab/core/error.h"
-#include "aelab/report/table.h"
 
 namespace aelab::report {
 namespace {
@@ -52,12 +53,8 @@ TEST(Table, MarkdownHasHeaderRuleAndOneLinePerRow) {
 TEST(Table, CsvQuotesCommasQuotesAndNewlines) {
   Table table;
   table.header = {"name", "value"};
-  table.rows = {{"plain", "1"},
-                {"a,b", "2"},
-                {"say \"hi\"", "3"},
-                {"two\nlines", "4"},
-                {"cr\rhere", ""},
-                {" spaced ", "5"}};
+  table.rows = {{"plain", "1"},      {"a,b", "2"},     {"say \"hi\"", "3"},
+                {"two\nlines", "4"}, {"cr\rhere", ""}, {" spaced ", "5"}};
   EXPECT_EQ(table.to_csv(),
             "name,value\n"
             "plain,1\n"
