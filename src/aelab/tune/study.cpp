@@ -118,7 +118,7 @@ RunSummary Study::optimize(const Objective& objective, const RunOptions& options
     }
     if (heartbeats) {
       for (int64_t failed : storage_.fail_stale_trials(study_id_, options.grace_period)) {
-        log::warn("study " + name_ + ": trial id " + std::to_string(failed) +
+        log::warn("study " + name_ + ": trial " + std::to_string(storage_.get_trial(failed).number) +
                   " stopped sending heartbeats; marked FAIL");
         if (options.max_retry > 0) requeue_failed(failed, options.max_retry);
       }
@@ -245,7 +245,7 @@ void Study::requeue_failed(int64_t trial_id, int max_retry) {
   templ.system_attrs["retry_history"] = history.dump();
   int64_t queued = storage_.create_new_trial(study_id_, templ);
   log::info("study " + name_ + ": trial " + std::to_string(failed.number) +
-            " re-queued as trial id " + std::to_string(queued));
+            " re-queued as trial " + std::to_string(storage_.get_trial(queued).number));
 }
 
 }  // namespace aelab::tune

@@ -1,0 +1,286 @@
+// The study runner: in-process outcomes on SQLite, and worker PROCESSES (the storage_worker
+// helper) sharing one SQLite file or one PostgreSQL database.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <set>
+#include <thread>
+
+#include "aelab/core/error.h"
+#include "aelab/storage/storage.h"
+#include "aelab/tune/study.h"
+#include "aelab/tune/worker.h"
+#include "backends.h"
+#include "uniform_sampler.h"
+
+namespace aelab::tune {
+namespace {
+
+using storage::open_storage;
+using testing::BackendTest;
+using testing::UniformSampler;
+
+// --- in process ---------------------------------------------------------------------------------
+
+class PruneAtStep : public Pruner {
+ public:
+  explicit PruneAtStep(int64_t step) : step_(step) {}
+  bool should_prune(const std::vector<FrozenTrial>& trials, const FrozenTrial& current,
+                    int64_t step) override {
+    EXPECT_FALSE(trials.empty());
+    EXPECT_EQ(current.intermediate_values.count(step), 1u);
+    return step >= step_;
+  }
+  std::string name() const override { return "prune-at-step"; }
+
+ private:
+  int64_t step_;
+};
+
+class StudyRunner : public BackendTest<testing::SqliteBackend> {};
+
+TEST_F(StudyRunner, RecordsCompletePrunedAndFailedTrials) {
+  auto storage = open_storage(url_);
+  UniformSampler sampler(1);
+  PruneAtStep pruner(2);
+  Study study(*storage, "s", Direction::kMinimize, sampler, &pruner);
+  int calls = 0;
+  RunOptions options;
+  options.n_trials = 4;
+  options.grace_period = 0;
+  RunSummary summary = study.optimize(
+      [&](TrialContext& trial) -> double {
+        int call = calls++;
+        double x = std::get<double>(trial.param("x"));
+        EXPECT_EQ(trial.number(), call);
+        if (call == 1) throw std::runtime_error("out of memory on purpose");
+        if (call == 2) {
+          for (int64_t step = 0;; ++step) {
+            if (trial.report(step, 10.0 + step)) throw TrialPruned();
+          }
+        }
+        if (call == 3) return NAN;
+        trial.set_user_attr("x_seen", x);
+        return x * x;
+      },
+      options);
+  EXPECT_EQ(summary.complete, 1);
+  EXPECT_EQ(summary.pruned, 1);
+  EXPECT_EQ(summary.failed, 2);
+  EXPECT_FALSE(summary.interrupted);
+  auto trials = study.trials();
+  ASSERT_EQ(trials.size(), 4u);
+  EXPECT_EQ(trials[0].state, TrialState::kComplete);
+  EXPECT_DOUBLE_EQ(*trials[0].value, trials[0].params.at("x") * trials[0].params.at("x"));
+  EXPECT_EQ(nlohmann::json::parse(trials[0].user_attrs.at("x_seen")), trials[0].params.at("x"));
+  EXPECT_EQ(trials[1].state, TrialState::kFail);
+  EXPECT_EQ(trials[1].system_attrs.at("fail_reason"), "\"out of memory on purpose\"");
+  EXPECT_EQ(trials[2].state, TrialState::kPruned);
+  EXPECT_EQ(trials[2].value, 12.0);  // the last reported value
+  EXPECT_EQ(trials[2].intermediate_values.size(), 3u);
+  EXPECT_EQ(trials[3].state, TrialState::kFail);
+  EXPECT_EQ(trials[3].system_attrs.at("fail_reason"), "\"the objective returned NaN\"");
+  EXPECT_EQ(study.best_trial()->number, 0);
+  EXPECT_THROW(trials[0].params.at("y"), std::out_of_range);
+}
+
+TEST_F(StudyRunner, ResumesAndRunsEnqueuedParams) {
+  auto storage = open_storage(url_);
+  UniformSampler sampler(2);
+  RunOptions options;
+  options.n_trials = 2;
+  options.grace_period = 0;
+  auto objective = [](TrialContext& trial) { return std::get<double>(trial.param("x")); };
+  Study(*storage, "s", Direction::kMaximize, sampler).optimize(objective, options);
+  Study again(*storage, "s", Direction::kMaximize, sampler);
+  again.enqueue_trial({{"x", 0.875}});
+  options.n_trials = 3;
+  RunSummary summary = again.optimize(objective, options);
+  EXPECT_EQ(summary.complete, 1);
+  auto trials = again.trials();
+  ASSERT_EQ(trials.size(), 3u);
+  EXPECT_EQ(trials[2].params.at("x"), 0.875);
+  EXPECT_EQ(trials[2].value, 0.875);
+  EXPECT_THROW(Study(*storage, "s", Direction::kMinimize, sampler), Error);
+}
+
+TEST_F(StudyRunner, StopRequestFailsTheRunningTrialAndReturns) {
+  auto storage = open_storage(url_);
+  UniformSampler sampler(3);
+  Study study(*storage, "s", Direction::kMinimize, sampler);
+  RunOptions options;
+  options.n_trials = 5;
+  options.heartbeat_interval = 0.1;
+  options.grace_period = 1;
+  RunSummary summary = study.optimize(
+      [&](TrialContext& trial) -> double {
+        request_stop();  // as if Ctrl-C arrived during the trial
+        if (trial.report(0, 1.0)) throw TrialPruned();
+        return 0.0;
+      },
+      options);
+  clear_stop_request();
+  EXPECT_TRUE(summary.interrupted);
+  EXPECT_EQ(summary.failed, 1);
+  auto trials = study.trials();
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_EQ(trials[0].state, TrialState::kFail);
+  EXPECT_NE(trials[0].system_attrs.at("fail_reason").find("interrupted"), std::string::npos);
+}
+
+TEST_F(StudyRunner, RejectsAGracePeriodShorterThanTheHeartbeat) {
+  auto storage = open_storage(url_);
+  UniformSampler sampler(4);
+  Study study(*storage, "s", Direction::kMinimize, sampler);
+  RunOptions options;
+  options.heartbeat_interval = 5;
+  options.grace_period = 2;
+  EXPECT_THROW(study.optimize([](TrialContext&) { return 0.0; }, options), Error);
+}
+
+// --- worker processes ---------------------------------------------------------------------------
+
+struct Worker {
+  pid_t pid = -1;
+  int out = -1;
+};
+
+Worker spawn_worker(const std::vector<std::string>& args) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  Worker worker;
+  worker.pid = fork();
+  if (worker.pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    std::vector<char*> argv{const_cast<char*>(STORAGE_WORKER)};
+    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    execv(STORAGE_WORKER, argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  worker.out = fds[0];
+  return worker;
+}
+
+// Waits for the worker; returns its exit status (or 128 + signal) and its stdout.
+int wait_worker(Worker& worker, std::string* output = nullptr) {
+  std::string text;
+  char buffer[256];
+  for (ssize_t n; (n = read(worker.out, buffer, sizeof buffer)) > 0;) text.append(buffer, n);
+  close(worker.out);
+  int status = 0;
+  waitpid(worker.pid, &status, 0);
+  if (output) *output = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Polls until the study has a RUNNING trial (the worker is inside its objective).
+bool wait_for_running_trial(storage::Storage& storage, const std::string& study_name) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      int64_t id = storage.get_study_id(study_name);
+      for (const auto& trial : storage.get_all_trials(id, {TrialState::kRunning})) {
+        if (!trial.params.empty()) return true;
+      }
+    } catch (const Error&) {
+      // the worker has not created the study yet
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+template <typename Backend>
+class WorkerProcesses : public BackendTest<Backend> {};
+TYPED_TEST_SUITE(WorkerProcesses, testing::Backends, testing::BackendNames);
+
+TYPED_TEST(WorkerProcesses, FourWorkersRunExactlyNTrialsNumberedOnce) {
+  constexpr int kTrials = 20;
+  std::vector<Worker> workers;
+  for (int w = 0; w < 4; ++w) {
+    workers.push_back(spawn_worker({this->url_, "shared", std::to_string(kTrials), "0.03", "0.2", "2"}));
+  }
+  int complete = 0;
+  for (auto& worker : workers) {
+    std::string output;
+    ASSERT_EQ(wait_worker(worker, &output), 0) << output;
+    int c = 0, p = 0, f = 0, i = 0;
+    ASSERT_EQ(std::sscanf(output.c_str(), "complete=%d pruned=%d failed=%d interrupted=%d", &c, &p,
+                          &f, &i), 4) << output;
+    complete += c;
+  }
+  EXPECT_EQ(complete, kTrials);
+  auto storage = open_storage(this->url_);
+  auto trials = storage->get_all_trials(storage->get_study_id("shared"));
+  ASSERT_EQ(trials.size(), size_t{kTrials});
+  std::set<int64_t> numbers;
+  for (const auto& trial : trials) {
+    numbers.insert(trial.number);
+    EXPECT_EQ(trial.state, TrialState::kComplete) << "trial " << trial.number;
+    double x = trial.params.at("x");
+    EXPECT_DOUBLE_EQ(*trial.value, (x - 0.3) * (x - 0.3));
+  }
+  EXPECT_EQ(numbers.size(), size_t{kTrials});
+  EXPECT_EQ(*numbers.rbegin(), kTrials - 1);
+}
+
+TYPED_TEST(WorkerProcesses, AKilledWorkersTrialIsFailedAndRetriedByAnother) {
+  auto storage = open_storage(this->url_);
+  // Worker A: a trial of 60 s, heartbeats every 0.2 s, grace 1 s.
+  Worker a = spawn_worker({this->url_, "s", "2", "60", "0.2", "1", "1"});
+  ASSERT_TRUE(wait_for_running_trial(*storage, "s"));
+  kill(a.pid, SIGKILL);
+  EXPECT_EQ(wait_worker(a), 128 + SIGKILL);
+  int64_t study = storage->get_study_id("s");
+  FrozenTrial orphan = storage->get_all_trials(study)[0];
+  EXPECT_EQ(orphan.state, TrialState::kRunning);
+  // Worker B right away: the orphan still looks alive, so B cannot fail it yet...
+  EXPECT_TRUE(storage->fail_stale_trials(study, 1.0).empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  // ...after the grace period B fails it, re-queues its params and runs them as trial 1.
+  Worker b = spawn_worker({this->url_, "s", "2", "0.05", "0.2", "1", "1"});
+  std::string output;
+  ASSERT_EQ(wait_worker(b, &output), 0) << output;
+  EXPECT_EQ(output, "complete=1 pruned=0 failed=0 interrupted=0\n");
+  auto trials = storage->get_all_trials(study);
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(trials[0].state, TrialState::kFail);
+  EXPECT_GT(trials[0].datetime_complete, 0.0);
+  EXPECT_EQ(trials[1].state, TrialState::kComplete);
+  EXPECT_EQ(trials[1].params.at("x"), orphan.params.at("x"));
+  EXPECT_EQ(trials[1].system_attrs.at("failed_trial"), "0");
+  EXPECT_EQ(trials[1].system_attrs.at("retry_history"), "[0]");
+}
+
+TYPED_TEST(WorkerProcesses, CtrlCLeavesNoRunningTrialAndTheStudyResumes) {
+  auto storage = open_storage(this->url_);
+  Worker a = spawn_worker({this->url_, "s", "3", "60", "0.2", "1"});
+  ASSERT_TRUE(wait_for_running_trial(*storage, "s"));
+  kill(a.pid, SIGINT);
+  std::string output;
+  EXPECT_EQ(wait_worker(a, &output), 0);
+  EXPECT_EQ(output, "complete=0 pruned=0 failed=1 interrupted=1\n");
+  int64_t study = storage->get_study_id("s");
+  EXPECT_EQ(storage->get_n_trials(study, {TrialState::kRunning}), 0);
+  FrozenTrial stopped = storage->get_all_trials(study)[0];
+  EXPECT_EQ(stopped.state, TrialState::kFail);
+  EXPECT_NE(stopped.system_attrs.at("fail_reason").find("interrupted"), std::string::npos);
+  // The same command again finishes the study.
+  Worker b = spawn_worker({this->url_, "s", "3", "0.05", "0.2", "1"});
+  ASSERT_EQ(wait_worker(b, &output), 0);
+  EXPECT_EQ(output, "complete=2 pruned=0 failed=0 interrupted=0\n");
+  EXPECT_EQ(storage->get_n_trials(study, {TrialState::kComplete}), 2);
+}
+
+}  // namespace
+}  // namespace aelab::tune
