@@ -150,7 +150,8 @@ ParzenEstimator::ParzenEstimator(const std::vector<const Distribution*>& dims,
       double accept = normal::log_mass((dim.low - dim.mus[i]) * dim.inv_sigmas[i],
                                        (dim.high - dim.mus[i]) * dim.inv_sigmas[i]);
       dim.log_accept[i] = accept;
-      dim.log_norm[i] = -std::log(dim.sigmas[i]) - kLogSqrt2Pi - accept;
+      dim.log_norm[i] = -kLogSqrt2Pi - accept;
+      if (options.normalized_kernels) dim.log_norm[i] -= std::log(dim.sigmas[i]);
     }
   }
 }
