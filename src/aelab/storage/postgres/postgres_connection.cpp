@@ -68,6 +68,9 @@ class PostgresConnection : public SqlConnection {
     }
     // Notices ("relation already exists, skipping") are not errors; keep stderr clean.
     PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    // Timestamps are parsed as ISO text and doubles must print exactly, whatever the server's
+    // defaults (servers before PostgreSQL 12 round doubles to 15 digits).
+    execute_script("SET datestyle = ISO; SET extra_float_digits = 3");
   }
   ~PostgresConnection() override { PQfinish(conn_); }
 
