@@ -15,7 +15,8 @@
 // draws one member per batch with pick().
 //
 // Corruption is seeded and deterministic: the same (seed, batch_index) gives the same corrupted
-// batch on the same device; noise is drawn on the input's device by a generator of that device.
+// batch on the same device type; noise is drawn on the input's device by a generator of that
+// device, so CPU and CUDA give different (equally distributed) noise for the same seed.
 #include <cstdint>
 #include <string>
 #include <vector>
