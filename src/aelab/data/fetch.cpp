@@ -1,6 +1,7 @@
 #include "aelab/data/fetch.h"
 
 #include <cstdio>
+#include <fstream>
 #include <memory>
 
 #if AELAB_HAVE_CURL
@@ -104,6 +105,25 @@ void download(const std::string& url, const fs::path& out) {
 
 #endif
 
+// The first bytes of a file, non-printable ones as \\xNN, for messages about what was served.
+std::string printable_head(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  char bytes[16];
+  in.read(bytes, sizeof bytes);
+  std::string out;
+  for (std::streamsize i = 0; i < in.gcount(); ++i) {
+    auto c = static_cast<unsigned char>(bytes[i]);
+    if (c >= 32 && c < 127 && c != '"' && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
 void fetch_idx(const std::string& name, const std::vector<RemoteFile>& files,
                const std::string& base_url, const fs::path& folder) {
   ensure_directory(folder);
@@ -124,6 +144,12 @@ void fetch_idx(const std::string& name, const std::vector<RemoteFile>& files,
     const std::string url = base_url + f.name;
     log::info(name + ": downloading " + url);
     download(url, part);
+    std::string head = printable_head(part);
+    if (head.rfind("\\x1f\\x8b", 0) != 0) {
+      fs::remove(part, ec);
+      AELAB_FAIL(url, ": downloaded file is not gzip data (starts with \"", head,
+                 "\"); wrong URL, or an error page served instead of the file?");
+    }
     std::string got;
     try {
       got = sha256_file(part, true);
