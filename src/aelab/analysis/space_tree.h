@@ -11,7 +11,7 @@ namespace aelab::analysis {
 template <int D>
 class SpaceTree {
  public:
-  static constexpr int kLeafCapacity = 4;   // points a cell may hold before it is split
+  static constexpr int kLeafCapacity = 16;  // points a cell may hold before it is split
   static constexpr int kMaxDepth = 40;      // deeper cells (near-duplicates) become leaves
 
   // Builds the tree over n points given as n * D floats (row-major). The array must outlive
@@ -19,10 +19,19 @@ class SpaceTree {
   void build(const float* points, int64_t n);
 
   // Sum over all other points j of w_ij = 1 / (1 + |y_i - y_j|^2) and of w_ij^2 (y_i - y_j),
-  // with cells of side s at distance r summarized by their centre of mass when s / r < theta
-  // (the test of scikit-learn and van der Maaten 2014). theta = 0 gives the exact sums.
+  // with a cell whose points span s (longest side of their bounding box) at distance r from its
+  // centre of mass summarized by that centre when s / r < theta (the test of van der Maaten 2014,
+  // on the points' extent rather than the cell's: as accurate, fewer cells opened).
+  // theta = 0 gives the exact sums.
   // Returns the kernel sum; adds the force into force[0..D).
   float repulsion(int64_t i, float theta, float* force) const;
+
+  // The same sums for every point of leaf `leaf` (0 <= leaf < leaf_count()) in one traversal:
+  // a cell is summarized when s / r < theta holds for the nearest point of the leaf's bounding
+  // box, hence for all its points. Writes force[j * D ..] and sum_q[j] for each point j of the
+  // leaf. Leaves are disjoint, so threads may process different leaves at once.
+  void repel_leaf(int64_t leaf, float theta, float* force, float* sum_q) const;
+  int64_t leaf_count() const { return static_cast<int64_t>(leaves_.size()); }
 
   // Point indices in tree order: iterating points in this order keeps traversals cache-friendly.
   const std::vector<int32_t>& order() const { return order_; }
@@ -31,7 +40,7 @@ class SpaceTree {
  private:
   struct Node {
     float com[D];         // centre of mass of the points in the cell
-    float width2;         // squared side length of the cell
+    float width2;         // squared longest side of the bounding box of the cell's points
     int32_t count;        // points in the cell
     int32_t first;        // leaf: first position in order_; inner: index of the first child
     int32_t children;     // 0 for a leaf
@@ -39,9 +48,12 @@ class SpaceTree {
 
   void build_node(int32_t node, int32_t begin, int32_t end, const float* center, float half,
                   int depth);
+  void set_box(int32_t node, const float* lo, const float* hi);
 
   const float* points_ = nullptr;
   std::vector<Node> nodes_;
+  std::vector<float> lo_, hi_;      // bounding box of each node's points, D values per node
+  std::vector<int32_t> leaves_;     // leaf node indices in tree order
   std::vector<int32_t> order_;
   std::vector<int32_t> scratch_;
 };

@@ -185,7 +185,7 @@ class BarnesHutObjective : public Objective {
         }
         for (int d = 0; d < D; ++d) {
           grad[static_cast<size_t>(i * D + d)] =
-              4.0 * (exag * static_cast<double>(attract[d]) - repulsive_[static_cast<size_t>(i * D + d)] / z);
+              4.0 * (exag * static_cast<double>(attract[d]) - static_cast<double>(repulsive_[static_cast<size_t>(i * D + d)]) / z);
         }
       }
     });
@@ -216,13 +216,10 @@ class BarnesHutObjective : public Objective {
     const int64_t n = p_.points;
     for (size_t k = 0; k < y_.size(); ++k) y_[k] = static_cast<float>(y[k]);
     tree_.build(y_.data(), n);
-    const std::vector<int32_t>& order = tree_.order();
-    parallel_for(n, threads_, [&](int64_t begin, int64_t end, int) {
-      for (int64_t r = begin; r < end; ++r) {
-        const int64_t i = order[static_cast<size_t>(r)];
-        float force[D] = {};
-        sum_q_[static_cast<size_t>(i)] = tree_.repulsion(i, theta_, force);
-        for (int d = 0; d < D; ++d) repulsive_[static_cast<size_t>(i * D + d)] = force[d];
+    // Leaves in tree order: neighbouring leaves walk the same part of the tree.
+    parallel_for(tree_.leaf_count(), threads_, [&](int64_t begin, int64_t end, int) {
+      for (int64_t leaf = begin; leaf < end; ++leaf) {
+        tree_.repel_leaf(leaf, theta_, repulsive_.data(), sum_q_.data());
       }
     });
     double z = 0;
@@ -235,7 +232,7 @@ class BarnesHutObjective : public Objective {
   int threads_;
   std::vector<float> y_;
   std::vector<float> sum_q_;
-  std::vector<double> repulsive_;
+  std::vector<float> repulsive_;
   std::vector<float> p_float_;
   std::vector<int32_t> column_;
   SpaceTree<D> tree_;

@@ -17,6 +17,7 @@
 //    Gaussian with std 1e-4 from `seed`.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "aelab/analysis/matrix.h"
 
@@ -50,6 +51,9 @@ TsneResult tsne(const Matrix& x, const TsneOptions& options);
 // the Barnes-Hut approximation) fairly. O(n^2) time, O(n) memory, multi-threaded.
 double tsne_exact_kl(const Matrix& x, const Matrix& embedding, double perplexity,
                      int threads = 0);
+// The same for several maps of x at once: P is calibrated once and shared.
+std::vector<double> tsne_exact_kl(const Matrix& x, const std::vector<Matrix>& embeddings,
+                                  double perplexity, int threads = 0);
 
 // The top-k principal component scores of x (n x k) without torch: the "pca" init of t-SNE.
 // Exact (covariance eigen-decomposition) for up to 256 columns, randomized subspace iteration

@@ -22,13 +22,17 @@ double distance2(const double* a, const double* b, int64_t cols) {
 
 }  // namespace
 
-double tsne_exact_kl(const Matrix& x, const Matrix& embedding, double perplexity, int threads) {
+std::vector<double> tsne_exact_kl(const Matrix& x, const std::vector<Matrix>& embeddings,
+                                  double perplexity, int threads) {
   check_finite_matrix(x, "t-SNE input", 2);
-  check_finite_matrix(embedding, "t-SNE embedding", 2);
-  AELAB_CHECK(embedding.rows == x.rows, "t-SNE KL: embedding has ", embedding.rows,
-              " points but the input has ", x.rows);
+  for (const Matrix& e : embeddings) {
+    check_finite_matrix(e, "t-SNE embedding", 2);
+    AELAB_CHECK(e.rows == x.rows, "t-SNE KL: embedding has ", e.rows, " points but the input has ",
+                x.rows);
+  }
   check_perplexity(perplexity, x.rows);
   const int64_t n = x.rows;
+  const size_t maps = embeddings.size();
   const int workers = resolve_threads(threads);
 
   // Pass 1: calibrate every row over all other points; keep only (beta, min, sum) per row, from
@@ -47,13 +51,18 @@ double tsne_exact_kl(const Matrix& x, const Matrix& embedding, double perplexity
 
   // Pass 2 over pairs i < j: with p_ij = (p(j|i) + p(i|j)) / 2n and w_ij = 1 / (1 + |y_i - y_j|^2),
   // KL = sum p log p + sum p log(1 + |y_i - y_j|^2) + log Z, as sum p = 1 and q = w / Z.
-  // Rows are dealt round-robin so that both threads get the same share of the triangle.
+  // Rows are dealt round-robin so that every worker gets the same share of the triangle.
   const double inv_2n = 1.0 / (2.0 * static_cast<double>(n));
-  std::vector<double> plogp(static_cast<size_t>(workers), 0.0), plogw(static_cast<size_t>(workers), 0.0),
-      zsum(static_cast<size_t>(workers), 0.0);
+  struct Sums {
+    double plogp = 0;
+    std::vector<double> plogw, z;
+  };
+  std::vector<Sums> sums(static_cast<size_t>(workers));
   parallel_for(workers, workers, [&](int64_t w0, int64_t w1, int) {
     for (int64_t w = w0; w < w1; ++w) {
-      double a = 0, b = 0, z = 0;
+      Sums& s = sums[static_cast<size_t>(w)];
+      s.plogw.assign(maps, 0.0);
+      s.z.assign(maps, 0.0);
       for (int64_t i = w; i < n; i += workers) {
         const CalibratedRow& ri = rows[static_cast<size_t>(i)];
         for (int64_t j = i + 1; j < n; ++j) {
@@ -61,27 +70,34 @@ double tsne_exact_kl(const Matrix& x, const Matrix& embedding, double perplexity
           const double d = distance2(x.row(i), x.row(j), x.cols);
           const double p = (std::exp(-ri.beta * (d - ri.min_d2)) / ri.sum +
                             std::exp(-rj.beta * (d - rj.min_d2)) / rj.sum) * inv_2n;
-          const double e = distance2(embedding.row(i), embedding.row(j), embedding.cols);
-          z += 1.0 / (1.0 + e);
-          if (p > 0) {
-            a += p * std::log(p);
-            b += p * std::log1p(e);
+          if (p > 0) s.plogp += p * std::log(p);
+          for (size_t m = 0; m < maps; ++m) {
+            const Matrix& y = embeddings[m];
+            const double e = distance2(y.row(i), y.row(j), y.cols);
+            s.z[m] += 1.0 / (1.0 + e);
+            s.plogw[m] += p * std::log1p(e);
           }
         }
       }
-      plogp[static_cast<size_t>(w)] = a;
-      plogw[static_cast<size_t>(w)] = b;
-      zsum[static_cast<size_t>(w)] = z;
     }
   });
-  double a = 0, b = 0, z = 0;
-  for (int w = 0; w < workers; ++w) {
-    a += plogp[static_cast<size_t>(w)];
-    b += plogw[static_cast<size_t>(w)];
-    z += zsum[static_cast<size_t>(w)];
-  }
   // Each unordered pair stands for (i, j) and (j, i).
-  return 2 * a + 2 * b + std::log(2 * z);
+  double plogp = 0;
+  for (const Sums& s : sums) plogp += s.plogp;
+  std::vector<double> kl(maps);
+  for (size_t m = 0; m < maps; ++m) {
+    double plogw = 0, z = 0;
+    for (const Sums& s : sums) {
+      plogw += s.plogw[m];
+      z += s.z[m];
+    }
+    kl[m] = 2 * plogp + 2 * plogw + std::log(2 * z);
+  }
+  return kl;
+}
+
+double tsne_exact_kl(const Matrix& x, const Matrix& embedding, double perplexity, int threads) {
+  return tsne_exact_kl(x, std::vector<Matrix>{embedding}, perplexity, threads).front();
 }
 
 }  // namespace aelab::analysis

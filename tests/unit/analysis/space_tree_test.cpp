@@ -34,6 +34,15 @@ void check_against_direct_sums(uint64_t seed) {
     float exact_force[D] = {}, approx_force[D] = {};
     const float exact_z = tree.repulsion(i, 0.0f, exact_force);
     const float approx_z = tree.repulsion(i, 0.5f, approx_force);
+    // The leaf-group traversal gives the same sums for every point of every leaf.
+    std::vector<float> group_force(500 * D), group_z(500, -1.0f), group_exact_force(500 * D),
+        group_exact_z(500, -1.0f);
+    for (int64_t leaf = 0; leaf < tree.leaf_count(); ++leaf) {
+      tree.repel_leaf(leaf, 0.5f, group_force.data(), group_z.data());
+      tree.repel_leaf(leaf, 0.0f, group_exact_force.data(), group_exact_z.data());
+    }
+    EXPECT_NEAR(group_exact_z[i], z, 1e-4 * z) << "point " << i;
+    EXPECT_NEAR(group_z[i], z, 3e-2 * z) << "point " << i;
     EXPECT_NEAR(exact_z, z, 1e-4 * z) << "point " << i;
     EXPECT_NEAR(approx_z, z, 3e-2 * z) << "point " << i;
     double norm = 0;
@@ -42,6 +51,8 @@ void check_against_direct_sums(uint64_t seed) {
     for (int d = 0; d < D; ++d) {
       EXPECT_NEAR(exact_force[d], f[d], 1e-4 * norm + 1e-6) << "point " << i << " dim " << d;
       EXPECT_NEAR(approx_force[d], f[d], 5e-2 * norm + 1e-6) << "point " << i << " dim " << d;
+      EXPECT_NEAR(group_exact_force[i * D + d], f[d], 1e-4 * norm + 1e-6) << "point " << i;
+      EXPECT_NEAR(group_force[i * D + d], f[d], 5e-2 * norm + 1e-6) << "point " << i;
     }
   }
 }
