@@ -1,11 +1,18 @@
 #include "aelab/analysis/parallel.h"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <thread>
 #include <vector>
 
 namespace aelab::analysis {
+
+namespace {
+// Chunks per worker: small enough to rebalance when a core is busy with something else (or when
+// rows cost different amounts), large enough that taking a chunk costs nothing.
+constexpr int64_t kChunksPerWorker = 16;
+}  // namespace
 
 int resolve_threads(int requested) {
   if (requested > 0) return requested;
@@ -21,20 +28,25 @@ void parallel_for(int64_t n, int threads,
     body(0, n, 0);
     return;
   }
-  std::vector<std::thread> pool;
+  const int64_t chunk = std::max<int64_t>(1, n / (workers * kChunksPerWorker));
+  std::atomic<int64_t> next{0};
   std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
-  pool.reserve(static_cast<size_t>(workers - 1));
   auto run = [&](int w) {
-    const int64_t begin = n * w / workers;
-    const int64_t end = n * (w + 1) / workers;
     try {
-      body(begin, end, w);
+      for (;;) {
+        const int64_t begin = next.fetch_add(chunk, std::memory_order_relaxed);
+        if (begin >= n) break;
+        body(begin, std::min(n, begin + chunk), w);
+      }
     } catch (...) {
       errors[static_cast<size_t>(w)] = std::current_exception();
+      next.store(n);  // stop handing out work
     }
   };
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<size_t>(workers - 1));
   for (int w = 1; w < workers; ++w) pool.emplace_back(run, w);
-  run(0);  // the calling thread takes the first chunk
+  run(0);  // the calling thread works too
   for (auto& t : pool) t.join();
   for (auto& e : errors) {
     if (e) std::rethrow_exception(e);

@@ -51,7 +51,7 @@ double trustworthiness(const Matrix& high, const Matrix& low, int k, int threads
         }
       }
     }
-    penalty[static_cast<size_t>(worker)] = sum;
+    penalty[static_cast<size_t>(worker)] += sum;  // integers: exact in any order
   });
   double total = 0;
   for (double p : penalty) total += p;

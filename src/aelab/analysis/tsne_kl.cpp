@@ -51,48 +51,47 @@ std::vector<double> tsne_exact_kl(const Matrix& x, const std::vector<Matrix>& em
 
   // Pass 2 over pairs i < j: with p_ij = (p(j|i) + p(i|j)) / 2n and w_ij = 1 / (1 + |y_i - y_j|^2),
   // KL = sum p log p + sum p log(1 + |y_i - y_j|^2) + log Z, as sum p = 1 and q = w / Z.
-  // Rows are dealt round-robin so that every worker gets the same share of the triangle.
+  // Work item t takes rows t and n - 1 - t (equal shares of the triangle) and keeps its own
+  // partial sums, added in item order at the end: the result does not depend on the threads.
   const double inv_2n = 1.0 / (2.0 * static_cast<double>(n));
-  struct Sums {
-    double plogp = 0;
-    std::vector<double> plogw, z;
-  };
-  std::vector<Sums> sums(static_cast<size_t>(workers));
-  parallel_for(workers, workers, [&](int64_t w0, int64_t w1, int) {
-    for (int64_t w = w0; w < w1; ++w) {
-      Sums& s = sums[static_cast<size_t>(w)];
-      s.plogw.assign(maps, 0.0);
-      s.z.assign(maps, 0.0);
-      for (int64_t i = w; i < n; i += workers) {
+  const int64_t items = (n + 1) / 2;
+  const size_t stride = 1 + 2 * maps;  // plogp, then (plogw, z) per map
+  std::vector<double> partial(static_cast<size_t>(items) * stride, 0.0);
+  parallel_for(items, workers, [&](int64_t t0, int64_t t1, int) {
+    for (int64_t t = t0; t < t1; ++t) {
+      double* sums = partial.data() + static_cast<size_t>(t) * stride;
+      for (const int64_t i : {t, n - 1 - t}) {
         const CalibratedRow& ri = rows[static_cast<size_t>(i)];
         for (int64_t j = i + 1; j < n; ++j) {
           const CalibratedRow& rj = rows[static_cast<size_t>(j)];
           const double d = distance2(x.row(i), x.row(j), x.cols);
           const double p = (std::exp(-ri.beta * (d - ri.min_d2)) / ri.sum +
                             std::exp(-rj.beta * (d - rj.min_d2)) / rj.sum) * inv_2n;
-          if (p > 0) s.plogp += p * std::log(p);
+          if (p > 0) sums[0] += p * std::log(p);
           for (size_t m = 0; m < maps; ++m) {
             const Matrix& y = embeddings[m];
             const double e = distance2(y.row(i), y.row(j), y.cols);
-            s.z[m] += 1.0 / (1.0 + e);
-            s.plogw[m] += p * std::log1p(e);
+            sums[1 + 2 * m] += p * std::log1p(e);
+            sums[2 + 2 * m] += 1.0 / (1.0 + e);
           }
         }
+        if (n - 1 - t == t) break;  // the middle row of an odd n comes once
       }
     }
   });
   // Each unordered pair stands for (i, j) and (j, i).
   double plogp = 0;
-  for (const Sums& s : sums) plogp += s.plogp;
-  std::vector<double> kl(maps);
-  for (size_t m = 0; m < maps; ++m) {
-    double plogw = 0, z = 0;
-    for (const Sums& s : sums) {
-      plogw += s.plogw[m];
-      z += s.z[m];
+  std::vector<double> plogw(maps, 0.0), z(maps, 0.0);
+  for (int64_t t = 0; t < items; ++t) {
+    const double* sums = partial.data() + static_cast<size_t>(t) * stride;
+    plogp += sums[0];
+    for (size_t m = 0; m < maps; ++m) {
+      plogw[m] += sums[1 + 2 * m];
+      z[m] += sums[2 + 2 * m];
     }
-    kl[m] = 2 * plogp + 2 * plogw + std::log(2 * z);
   }
+  std::vector<double> kl(maps);
+  for (size_t m = 0; m < maps; ++m) kl[m] = 2 * plogp + 2 * plogw[m] + std::log(2 * z[m]);
   return kl;
 }
 
