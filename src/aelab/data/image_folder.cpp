@@ -1,10 +1,12 @@
 #include "aelab/data/image_folder.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 
 #include "aelab/core/error.h"
+#include "aelab/core/log.h"
 #include "aelab/data/file_tree.h"
 #include "aelab/data/image_codec.h"
 #include "aelab/data/parallel.h"
@@ -63,7 +65,15 @@ Dataset load_image_folder(const fs::path& root, const ImageFolderOptions& option
                              "/{train,test}/<class>/<image>.png|.jpg|.jpeg, optionally under one "
                              "top-level folder";
 
+  using Clock = std::chrono::steady_clock;
+  auto seconds_since = [](Clock::time_point t) {
+    return std::to_string(std::chrono::duration<double>(Clock::now() - t).count()) + " s";
+  };
+  auto start = Clock::now();
   std::vector<FileEntry> files = collect_files(root, is_image_name);
+  log::debug("image-folder: read " + std::to_string(files.size()) + " images from " +
+             root.string() + " in " + seconds_since(start));
+  start = Clock::now();
 
   // Place every image: .../<split>/<class>/<file>, one common prefix for the whole tree.
   std::vector<Item> items;
@@ -134,6 +144,9 @@ Dataset load_image_folder(const fs::path& root, const ImageFolderOptions& option
     }
   }
 
+  log::debug("image-folder: probed headers in " + seconds_since(start));
+  start = Clock::now();
+
   Dataset d;
   d.name = "image-folder";
   d.class_names = classes;
@@ -159,6 +172,7 @@ Dataset load_image_folder(const fs::path& root, const ImageFolderOptions& option
       }
     });
   }
+  log::debug("image-folder: decoded in " + seconds_since(start));
   return d;
 }
 

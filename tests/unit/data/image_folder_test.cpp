@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "aelab/core/log.h"
 #include "aelab/data/pixels.h"
 #include "fixtures.h"
 #include "test_paths.h"
@@ -166,11 +167,13 @@ TEST(ImageFolder, LayoutErrors) {
 TEST(ImageFolder, RealCifarJpegArchive) {
   fs::path archive = aelab::testing::shared_data_dir() / "cifar10-jpg.tar.gz";
   if (!fs::exists(archive)) GTEST_SKIP() << archive << " not present";
+  aelab::log::set_level(aelab::log::Level::kDebug);  // phase timings
   auto start = std::chrono::steady_clock::now();
   // dataset = cifar10 finds the JPEG archive among the standard places (../shared/data).
   auto d = load_dataset(DataOptions().with_dataset("cifar10"),
                         aelab::testing::shared_data_dir().string());
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  aelab::log::set_level(aelab::log::Level::kInfo);
   std::cout << "[ timing ] CIFAR-10 JPEG archive, 60000 images decoded in " << seconds << " s\n";
   EXPECT_EQ(d.name, "cifar10");
   EXPECT_EQ(d.source, archive.string());
