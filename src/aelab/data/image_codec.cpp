@@ -94,8 +94,10 @@ ImageInfo run_png(std::string_view bytes, const std::string& name, std::vector<u
   }
   image.format = info.channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
   pixels->resize(PNG_IMAGE_SIZE(image));
-  // Alpha, when present, is composited onto black (background == nullptr).
-  if (!png_image_finish_read(&image, nullptr, pixels->data(), 0, nullptr)) {
+  // Alpha, when present, is composited onto black. Without an explicit background libpng would
+  // composite onto whatever the reused buffer held before (the previous image).
+  png_color black{0, 0, 0};
+  if (!png_image_finish_read(&image, &black, pixels->data(), 0, nullptr)) {
     std::string message = image.message;
     png_image_free(&image);
     AELAB_FAIL(name, ": unreadable PNG (", message, ")");

@@ -118,6 +118,18 @@ TEST(ImageFolder, SizesMustAgreeUnlessResized) {
   EXPECT_EQ(up.test.images.sizes(), (std::vector<int64_t>{1, 1, 3, 3}));
 }
 
+TEST(ImageFolder, AlphaIsCompositedOntoBlack) {
+  fs::path root = aelab::testing::temp_dir("if-alpha");
+  // Decoded after a bright opaque image on the same thread: nothing of it may show through.
+  aelab::testing::write_png(root / "train/a/1.png", 2, 1, 3, flat(2, 1, 3, {250, 250, 250}));
+  aelab::testing::write_png(root / "train/a/2.png", 2, 1, 4, {200, 100, 50, 0, 200, 100, 50, 255});
+  aelab::testing::write_png(root / "test/a/3.png", 2, 1, 2, {80, 0, 80, 255});
+  auto d = load_image_folder(root, opts());
+  EXPECT_EQ(d.channels(), 3);
+  EXPECT_TRUE(d.train.images[1].flatten().equal(torch::tensor({0, 200, 0, 100, 0, 50}, torch::kUInt8)));
+  EXPECT_TRUE(d.test.images[0][0][0].equal(torch::tensor({0, 80}, torch::kUInt8)));
+}
+
 TEST(ImageFolder, JpegDecodes) {
   fs::path root = aelab::testing::temp_dir("if-jpg");
   aelab::testing::write_jpg(root / "train/a/1.jpg", 8, 8, 3, flat(8, 8, 3, {200, 100, 50}), 100);
