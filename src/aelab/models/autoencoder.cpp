@@ -39,8 +39,8 @@ std::vector<LayerSpec> latent_to_features(int64_t features, const std::vector<La
 
 }  // namespace
 
-AutoencoderImpl::AutoencoderImpl(const ModelSpec& spec, const Shape& input)
-    : spec_(spec), input_(input) {
+AutoencoderImpl::AutoencoderImpl(const ModelSpec& spec, const Shape& input, Shape output)
+    : spec_(spec), input_(input), output_(output.empty() ? input : std::move(output)) {
   BuiltStack enc = build_stack(spec.encoder, input);
   encoder = register_module("encoder", enc.sequential);
   encoder_info_ = enc.layers;
@@ -57,7 +57,8 @@ AutoencoderImpl::AutoencoderImpl(const ModelSpec& spec, const Shape& input)
   for (auto d : code_shape) latent_size_ *= d;
 
   if (spec.mirror) {
-    decoder_specs_ = mirror_decoder(spec.encoder, input, spec.output_activation);
+    int64_t channels = output_[0] != input[0] ? output_[0] : 0;
+    decoder_specs_ = mirror_decoder(spec.encoder, input, spec.output_activation, channels);
     if (spec.variational()) {
       auto head = latent_to_features(enc.output[0], spec.encoder);
       decoder_specs_.insert(decoder_specs_.begin(), head.begin(), head.end());
@@ -66,10 +67,10 @@ AutoencoderImpl::AutoencoderImpl(const ModelSpec& spec, const Shape& input)
     decoder_specs_ = spec.decoder;
   }
   BuiltStack dec = build_stack(decoder_specs_, code_shape);
-  AELAB_CHECK(dec.output == input, decoder_specs_.back().where,
-              ": the decoder ends in shape ", shape_text(dec.output),
-              " but the input is ", shape_text(input),
-              " (the decoder must reproduce the input's shape)");
+  AELAB_CHECK(dec.output == output_, decoder_specs_.back().where,
+              ": the decoder ends in shape ", shape_text(dec.output), " but the ",
+              output_ == input ? "input is " : "target is ", shape_text(output_),
+              " (the decoder must produce the target's shape)");
   decoder = register_module("decoder", dec.sequential);
   decoder_info_ = dec.layers;
 }
@@ -213,6 +214,7 @@ std::string architecture_json(const AutoencoderImpl& model) {
   nlohmann::json j;
   j["kind"] = model.spec().kind;
   j["input_shape"] = model.input_shape();
+  j["output_shape"] = model.output_shape();
   j["latent_size"] = model.latent_size();
   j["encoder"] = layers(model.spec().encoder, model.input_shape());
   Shape code = model.variational() ? Shape{model.latent_size()}

@@ -25,7 +25,8 @@ struct Reconstruction {
 
 class AutoencoderImpl : public torch::nn::Module {
  public:
-  AutoencoderImpl(const ModelSpec& spec, const Shape& input);
+  // `output`: the shape the decoder must produce; empty = the input's (plain reconstruction).
+  AutoencoderImpl(const ModelSpec& spec, const Shape& input, Shape output = {});
 
   Reconstruction forward(const torch::Tensor& x);
   // The deterministic code: the encoder's output, or the mean for a vae.
@@ -35,6 +36,7 @@ class AutoencoderImpl : public torch::nn::Module {
   bool variational() const { return spec_.variational(); }
   int64_t latent_size() const { return latent_size_; }
   const Shape& input_shape() const { return input_; }
+  const Shape& output_shape() const { return output_; }
   const ModelSpec& spec() const { return spec_; }
   // The decoder actually built (the mirror when the file said "mirror").
   const std::vector<LayerSpec>& decoder_specs() const { return decoder_specs_; }
@@ -50,6 +52,7 @@ class AutoencoderImpl : public torch::nn::Module {
  private:
   ModelSpec spec_;
   Shape input_;
+  Shape output_;
   int64_t latent_size_ = 0;
   std::vector<LayerSpec> decoder_specs_;
   std::vector<LayerInfo> encoder_info_, decoder_info_;

@@ -214,7 +214,8 @@ BuiltStack build_stack(const std::vector<LayerSpec>& specs, const Shape& input) 
 }
 
 std::vector<LayerSpec> mirror_decoder(const std::vector<LayerSpec>& encoder, const Shape& input,
-                                      std::optional<LayerType> output_activation) {
+                                      std::optional<LayerType> output_activation,
+                                      int64_t output_channels) {
   std::vector<Shape> outputs = infer_shapes(encoder, input);
   LayerSpec hidden;
   hidden.type = LayerType::kRelu;
@@ -236,7 +237,13 @@ std::vector<LayerSpec> mirror_decoder(const std::vector<LayerSpec>& encoder, con
   bool pending_batchnorm = false;
   for (size_t r = encoder.size(); r-- > 0;) {
     const LayerSpec& e = encoder[r];
-    const Shape& in_shape = r == 0 ? input : outputs[r - 1];  // the shape to restore
+    Shape in_shape = r == 0 ? input : outputs[r - 1];  // the shape to restore
+    if (output_channels > 0 && !weight_layers.empty() && r <= weight_layers.front() &&
+        input.size() == 3) {
+      // Below the first weight layer the decoder rebuilds the output's channels, not the input's.
+      if (in_shape.size() == 3) in_shape[0] = output_channels;
+      if (in_shape.size() == 1) in_shape[0] = output_channels * input[1] * input[2];
+    }
     LayerSpec d;
     d.where = e.where + " (mirrored)";
     switch (e.type) {

@@ -39,8 +39,10 @@ std::vector<Shape> infer_shapes(const std::vector<LayerSpec>& specs, const Shape
 // The encoder read backwards: dense and strided convs inverted (transposed convolutions with the
 // output padding that restores each shape), pooling -> upsampling, flatten -> unflatten,
 // batch norms kept after their layer, the encoder's hidden activation after every weight layer
-// but the last, which gets `output_activation`.
+// but the last, which gets `output_activation`. `output_channels` (0 = the input's) lets the
+// decoder produce other channels than it was given (colorization: gray in, chroma out).
 std::vector<LayerSpec> mirror_decoder(const std::vector<LayerSpec>& encoder, const Shape& input,
-                                      std::optional<LayerType> output_activation);
+                                      std::optional<LayerType> output_activation,
+                                      int64_t output_channels = 0);
 
 }  // namespace aelab::models

@@ -1,0 +1,416 @@
+#include "aelab/train/trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim.h>
+#include <torch/serialize.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "aelab/core/error.h"
+#include "aelab/core/log.h"
+#include "aelab/train/progress.h"
+
+namespace aelab::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Distinct, reproducible seeds per epoch: resuming at an epoch boundary replays exactly the
+// shuffles and dropout masks an uninterrupted run would have drawn.
+uint64_t epoch_seed(uint64_t seed, int64_t epoch) {
+  uint64_t x = seed * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(epoch) * 0xBF58476D1CE4E5B9ull;
+  x ^= x >> 31;
+  return x & 0x7FFFFFFFFFFFull;  // manual_seed takes any uint64, but keep it printable
+}
+
+// Training batches draw new corruptions every epoch; evaluation batches use indices below this.
+constexpr int64_t kTrainBatchIndexBase = int64_t{1} << 40;
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& o,
+                                                        std::vector<at::Tensor> params) {
+  namespace optim = torch::optim;
+  if (o.optimizer == "adam") {
+    return std::make_unique<optim::Adam>(params, optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
+  }
+  if (o.optimizer == "adamw") {
+    return std::make_unique<optim::AdamW>(params,
+                                          optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
+  }
+  if (o.optimizer == "sgd") {
+    return std::make_unique<optim::SGD>(
+        params, optim::SGDOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
+  }
+  return std::make_unique<optim::RMSprop>(
+      params, optim::RMSpropOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
+}
+
+// Per-image PSNR in dB against images in [0, 1], capped at 100 dB for identical images.
+at::Tensor psnr_per_image(const at::Tensor& output, const at::Tensor& clean) {
+  auto mse = (output - clean).pow(2).flatten(1).mean(1);
+  return (-10.0 * at::log10(mse.clamp_min(1e-10))).clamp_max(100.0);
+}
+
+std::vector<double> to_row(const EpochMetrics& m) {
+  return {double(m.epoch), m.train_loss, m.recon_loss, m.kl, m.l1_penalty, m.l2_penalty,
+          m.val_loss, m.val_psnr, m.seconds, m.images_per_second, m.beta};
+}
+
+EpochMetrics from_row(const double* r) {
+  EpochMetrics m;
+  m.epoch = static_cast<int64_t>(r[0]);
+  m.train_loss = r[1];
+  m.recon_loss = r[2];
+  m.kl = r[3];
+  m.l1_penalty = r[4];
+  m.l2_penalty = r[5];
+  m.val_loss = r[6];
+  m.val_psnr = r[7];
+  m.seconds = r[8];
+  m.images_per_second = r[9];
+  m.beta = r[10];
+  return m;
+}
+constexpr int64_t kRowWidth = 11;
+
+}  // namespace
+
+// The pieces of one objective evaluation, as device tensors (no host sync).
+struct Trainer::Step {
+  at::Tensor objective;  // recon (+ beta * KL)
+  at::Tensor recon;
+  at::Tensor kl;
+  at::Tensor output;
+};
+
+Trainer::Trainer(const Experiment& experiment, const data::Splits& splits, c10::Device device)
+    : experiment_(experiment),
+      device_(device),
+      task_(experiment.task, splits.train.images.size(1)) {
+  const auto& opts = experiment_.train;
+  models::Shape image{splits.train.images.size(1), splits.train.images.size(2),
+                      splits.train.images.size(3)};
+  if (opts.loss == "bce") {
+    AELAB_CHECK(!task_.signed_target(), "train.loss = \"bce\" needs targets in [0, 1], but the ",
+                experiment_.task.color_space, " chroma is signed: use mse or l1");
+  }
+  torch::manual_seed(opts.seed);
+  model_ = make_model(experiment_, task_, image);
+  if (opts.loss == "bce") {
+    AELAB_CHECK(model_->spec().output_activation == models::LayerType::kSigmoid ||
+                    !model_->spec().mirror,
+                "train.loss = \"bce\" needs model.output_activation = \"sigmoid\"");
+  }
+  model_->to(device_);
+  if (opts.channels_last) {
+    for (auto& p : model_->parameters()) {
+      if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+    }
+  }
+  optimizer_ = make_optimizer(opts, model_->parameters());
+  train_images_ = splits.train.images.to(device_);
+  if (splits.val.size() > 0) val_images_ = splits.val.images.to(device_);
+}
+
+Trainer::~Trainer() = default;
+
+models::Autoencoder make_model(const Experiment& experiment, const Task& task,
+                               const models::Shape& image) {
+  models::ModelSpec spec = experiment.model;
+  if (task.signed_target() && !experiment.doc.has("model.output_activation")) {
+    spec.output_activation = models::LayerType::kTanh;  // signed chroma needs a signed output
+  }
+  return models::Autoencoder(spec, task.input_shape(image), task.target_shape(image));
+}
+
+at::Tensor Trainer::batch_images(const at::Tensor& images, const at::Tensor& index) const {
+  auto batch = images.index_select(0, index).to(at::kFloat).div_(255.0);
+  if (experiment_.train.channels_last) batch = batch.contiguous(at::MemoryFormat::ChannelsLast);
+  return batch;
+}
+
+double Trainer::beta_for(int64_t epoch) const {
+  const auto& o = experiment_.train;
+  if (o.kl_warmup_epochs <= 0) return o.beta;
+  return o.beta * std::min(1.0, double(epoch - 1) / double(o.kl_warmup_epochs));
+}
+
+TrainResult Trainer::fit(const EpochListener& listener) {
+  const auto& opts = experiment_.train;
+  const int64_t n = train_images_.size(0);
+  const int64_t steps = (n + opts.batch_size - 1) / opts.batch_size;
+  const bool vae = model_->variational();
+  const double elements = static_cast<double>(
+      task_.target_shape({train_images_.size(1), train_images_.size(2), train_images_.size(3)})[0] *
+      train_images_.size(2) * train_images_.size(3));
+  std::vector<at::Tensor> weights;
+  for (auto& p : model_->parameters()) {
+    if (p.dim() > 1) weights.push_back(p);
+  }
+  Progress progress(interactive_);
+
+  for (int64_t epoch = next_epoch_; epoch <= opts.epochs; ++epoch) {
+    auto t0 = Clock::now();
+    const double beta = vae ? beta_for(epoch) : 0.0;
+    model_->train();
+    torch::manual_seed(epoch_seed(opts.seed, epoch));
+    auto generator = at::detail::createCPUGenerator(epoch_seed(opts.seed, epoch) + 1);
+    auto perm = at::randperm(n, generator, at::TensorOptions().dtype(at::kLong)).to(device_);
+    auto opts_f = at::TensorOptions().dtype(at::kFloat).device(device_);
+    at::Tensor objective_sum = at::zeros({}, opts_f), recon_sum = at::zeros({}, opts_f),
+               kl_sum = at::zeros({}, opts_f);
+    progress.start_epoch(epoch, opts.epochs, steps);
+    for (int64_t b = 0; b < steps; ++b) {
+      int64_t begin = b * opts.batch_size, end = std::min(n, begin + opts.batch_size);
+      auto clean = batch_images(train_images_, perm.slice(0, begin, end));
+      auto pair = task_.prepare(clean, kTrainBatchIndexBase + (epoch - 1) * steps + b);
+      optimizer_->zero_grad();
+      auto r = model_->forward(pair.input);
+      auto recon = models::reconstruction_loss(opts.loss, r.output, pair.target);
+      at::Tensor objective = recon;
+      at::Tensor kl;
+      if (vae) {
+        kl = models::kl_divergence(r.mu, r.logvar);
+        recon = recon * elements;  // per image: summed over pixels, as the ELBO has it
+        objective = recon + beta * kl;
+      }
+      at::Tensor total = objective;
+      if (opts.l1 > 0) {
+        at::Tensor l1 = at::zeros({}, opts_f);
+        for (auto& w : weights) l1 = l1 + w.abs().sum();
+        total = total + opts.l1 * l1;
+      }
+      total.backward();
+      optimizer_->step();
+      double count = static_cast<double>(end - begin);
+      objective_sum.add_(objective.detach(), count);
+      recon_sum.add_(recon.detach(), count);
+      if (vae) kl_sum.add_(kl.detach(), count);
+      if (progress.wants_update()) progress.update(b + 1, objective.item<double>());
+    }
+    EpochMetrics m;
+    m.epoch = epoch;
+    m.beta = beta;
+    m.train_loss = objective_sum.item<double>() / double(n);
+    double train_seconds = seconds_since(t0);
+    m.images_per_second = double(n) / train_seconds;
+    m.recon_loss = recon_sum.item<double>() / double(n);
+    m.kl = kl_sum.item<double>() / double(n);
+    {
+      torch::NoGradGuard no_grad;
+      double l1 = 0, l2 = 0;
+      for (auto& w : weights) {
+        l1 += w.abs().sum().item<double>();
+        l2 += w.pow(2).sum().item<double>();
+      }
+      m.l1_penalty = opts.l1 * l1;
+      m.l2_penalty = 0.5 * opts.weight_decay * l2;
+    }
+    bool improved = false;
+    if (val_images_.defined()) {
+      data::ImageSet val{val_images_, at::Tensor()};
+      Evaluation v = evaluate(val);
+      m.val_loss = v.loss;
+      m.val_psnr = v.psnr;
+      double best = result_.history.empty() ? std::numeric_limits<double>::infinity()
+                                            : result_.best_val_loss;
+      if (result_.best_epoch == 0 || m.val_loss < best) {
+        improved = result_.best_epoch == 0 || m.val_loss < best - opts.early_stopping.min_delta;
+        result_.best_epoch = epoch;
+        result_.best_val_loss = m.val_loss;
+        if (!checkpoint_dir_.empty()) {
+          torch::serialize::OutputArchive archive;
+          model_->save(archive);
+          archive.save_to((checkpoint_dir_ / "best.pt.tmp").string());
+          std::filesystem::rename(checkpoint_dir_ / "best.pt.tmp", checkpoint_dir_ / "best.pt");
+        }
+      }
+    } else {
+      m.val_loss = std::numeric_limits<double>::quiet_NaN();
+      m.val_psnr = std::numeric_limits<double>::quiet_NaN();
+      result_.best_epoch = epoch;
+      result_.best_val_loss = m.train_loss;
+      improved = true;
+    }
+    bad_epochs_ = improved ? 0 : bad_epochs_ + 1;
+    m.seconds = seconds_since(t0);
+    result_.history.push_back(m);
+    result_.train_seconds += train_seconds;
+    next_epoch_ = epoch + 1;
+    if (opts.early_stopping.patience > 0 && bad_epochs_ >= opts.early_stopping.patience) {
+      result_.stopped_early = true;
+    }
+    if (!checkpoint_dir_.empty()) save_checkpoint(checkpoint_dir_ / "last.pt", epoch);
+
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "epoch %3lld/%lld  train %.5f  val %.5f  psnr %.2f dB  %.1fs  %.0f img/s%s",
+                  (long long)epoch, (long long)opts.epochs, m.train_loss, m.val_loss, m.val_psnr,
+                  m.seconds, m.images_per_second, vae ? "" : "");
+    std::string summary = line;
+    if (vae) {
+      std::snprintf(line, sizeof line, "  (recon %.3f, kl %.3f, beta %.2f)", m.recon_loss, m.kl, beta);
+      summary += line;
+    }
+    progress.end_epoch(summary);
+
+    if (listener && !listener(m)) {
+      result_.stopped_by_listener = true;
+      break;
+    }
+    if (result_.stopped_early) {
+      log::info("early stopping: no improvement of val loss by more than " +
+                std::to_string(opts.early_stopping.min_delta) + " for " +
+                std::to_string(opts.early_stopping.patience) + " epochs");
+      break;
+    }
+  }
+  double images = double(result_.history.size()) * double(n);
+  result_.images_per_second = result_.train_seconds > 0 ? images / result_.train_seconds : 0;
+  return result_;
+}
+
+Evaluation Trainer::evaluate(const data::ImageSet& set) {
+  torch::NoGradGuard no_grad;
+  model_->eval();
+  const auto& opts = experiment_.train;
+  at::Tensor images = set.images.to(device_);
+  const int64_t n = images.size(0);
+  AELAB_CHECK(n > 0, "cannot evaluate on an empty split");
+  const bool vae = model_->variational();
+  auto opts_f = at::TensorOptions().dtype(at::kFloat).device(device_);
+  at::Tensor loss_sum = at::zeros({}, opts_f), mse_sum = at::zeros({}, opts_f),
+             psnr_sum = at::zeros({}, opts_f);
+  for (int64_t begin = 0, b = 0; begin < n; begin += opts.eval_batch_size, ++b) {
+    int64_t end = std::min(n, begin + opts.eval_batch_size);
+    auto index = at::arange(begin, end, at::TensorOptions().dtype(at::kLong).device(device_));
+    auto clean = batch_images(images, index);
+    auto pair = task_.prepare(clean, b);
+    auto r = model_->forward(pair.input);
+    auto loss = models::reconstruction_loss(opts.loss, r.output, pair.target);
+    if (vae) {
+      loss = loss * double(pair.target[0].numel()) +
+             opts.beta * models::kl_divergence(r.mu, r.logvar);
+    }
+    double count = double(end - begin);
+    loss_sum.add_(loss, count);
+    auto picture = task_.output_image(r.output, pair).clamp(0.0, 1.0);
+    mse_sum.add_((picture - clean).pow(2).mean(), count);
+    psnr_sum.add_(psnr_per_image(picture, clean).sum());
+  }
+  Evaluation e;
+  e.images = n;
+  e.loss = loss_sum.item<double>() / double(n);
+  e.mse = mse_sum.item<double>() / double(n);
+  e.psnr = psnr_sum.item<double>() / double(n);
+  return e;
+}
+
+Trainer::Examples Trainer::examples(const data::ImageSet& set, int64_t count) {
+  torch::NoGradGuard no_grad;
+  model_->eval();
+  count = std::min<int64_t>(count, set.size());
+  auto index = at::arange(0, count, at::TensorOptions().dtype(at::kLong).device(device_));
+  auto clean = batch_images(set.images.to(device_), index);
+  auto pair = task_.prepare(clean, 0);
+  auto r = model_->forward(pair.input);
+  Examples ex;
+  ex.input = task_.input_image(pair).clamp(0.0, 1.0).to(at::kCPU).contiguous();
+  ex.output = task_.output_image(r.output, pair).clamp(0.0, 1.0).to(at::kCPU).contiguous();
+  ex.clean = clean.to(at::kCPU).contiguous();
+  return ex;
+}
+
+void Trainer::save_checkpoint(const std::filesystem::path& path, int64_t epoch) {
+  torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
+  model_->save(model_archive);
+  optimizer_->save(optimizer_archive);
+  archive.write("model", model_archive);
+  archive.write("optimizer", optimizer_archive);
+  archive.write("epoch", at::tensor(epoch));
+  archive.write("best_epoch", at::tensor(result_.best_epoch));
+  archive.write("best_val_loss", at::tensor(result_.best_val_loss, at::kDouble));
+  archive.write("bad_epochs", at::tensor(bad_epochs_));
+  archive.write("train_seconds", at::tensor(result_.train_seconds, at::kDouble));
+  std::vector<double> rows;
+  for (const auto& m : result_.history) {
+    auto r = to_row(m);
+    rows.insert(rows.end(), r.begin(), r.end());
+  }
+  archive.write("history", at::tensor(rows, at::kDouble).reshape({-1, kRowWidth}));
+  auto tmp = path;
+  tmp += ".tmp";
+  archive.save_to(tmp.string());
+  std::filesystem::rename(tmp, path);
+}
+
+void Trainer::resume() {
+  auto path = checkpoint_dir_ / "last.pt";
+  AELAB_CHECK(std::filesystem::exists(path), path.string(),
+              ": no checkpoint to resume from (was the run started with this folder?)");
+  torch::serialize::InputArchive archive, model_archive, optimizer_archive;
+  try {
+    archive.load_from(path.string(), device_);
+    archive.read("model", model_archive);
+    archive.read("optimizer", optimizer_archive);
+    model_->load(model_archive);
+    optimizer_->load(optimizer_archive);
+  } catch (const c10::Error& e) {
+    AELAB_FAIL(path.string(), ": not a checkpoint of this model (",
+               std::string(e.what_without_backtrace()).substr(0, 160), ")");
+  }
+  at::Tensor t;
+  archive.read("epoch", t);
+  next_epoch_ = t.item<int64_t>() + 1;
+  archive.read("best_epoch", t);
+  result_.best_epoch = t.item<int64_t>();
+  archive.read("best_val_loss", t);
+  result_.best_val_loss = t.item<double>();
+  archive.read("bad_epochs", t);
+  bad_epochs_ = t.item<int64_t>();
+  archive.read("train_seconds", t);
+  result_.train_seconds = t.item<double>();
+  archive.read("history", t);
+  t = t.to(at::kCPU).contiguous();
+  result_.history.clear();
+  for (int64_t i = 0; i < t.size(0); ++i) result_.history.push_back(from_row(t[i].data_ptr<double>()));
+  log::info("resuming from " + path.string() + " after epoch " + std::to_string(next_epoch_ - 1));
+}
+
+void Trainer::restore_best() {
+  if (checkpoint_dir_.empty()) return;
+  for (const char* name : {"best.pt", "last.pt"}) {  // no validation split: no best.pt
+    auto path = checkpoint_dir_ / name;
+    if (std::filesystem::exists(path)) {
+      load_weights(model_, path);
+      return;
+    }
+  }
+}
+
+void load_weights(models::Autoencoder& model, const std::filesystem::path& checkpoint) {
+  AELAB_CHECK(std::filesystem::exists(checkpoint), checkpoint.string(), ": no such checkpoint");
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(checkpoint.string(), model->parameters().front().device());
+    if (checkpoint.filename() == "last.pt") {
+      torch::serialize::InputArchive model_archive;
+      archive.read("model", model_archive);
+      model->load(model_archive);
+    } else {
+      model->load(archive);
+    }
+  } catch (const c10::Error& e) {
+    AELAB_FAIL(checkpoint.string(), ": cannot load weights (",
+               std::string(e.what_without_backtrace()).substr(0, 160), ")");
+  }
+}
+
+}  // namespace aelab::train

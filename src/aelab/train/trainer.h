@@ -1,0 +1,108 @@
+#pragma once
+// The training loop. The dataset lives on the training device as uint8; each batch is gathered
+// by indexing a seeded permutation and converted to float there, so no per-sample objects or
+// host copies exist. Losses are summed on the device and read once per epoch.
+#include <torch/optim/optimizer.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "aelab/data/splits.h"
+#include "aelab/models/autoencoder.h"
+#include "aelab/train/experiment.h"
+#include "aelab/train/task.h"
+
+namespace aelab::train {
+
+struct EpochMetrics {
+  int64_t epoch = 0;
+  double train_loss = 0;        // objective without the L1 penalty (recon, + beta*KL for a vae)
+  double recon_loss = 0;        // reconstruction term alone (train)
+  double kl = 0;                // vae: mean KL per image (train)
+  double l1_penalty = 0;        // l1 * sum |w| at the end of the epoch
+  double l2_penalty = 0;        // weight_decay / 2 * sum w^2 at the end of the epoch
+  double val_loss = 0;          // same objective on the validation split (NaN when none)
+  double val_psnr = 0;          // dB, of the output image against the clean image
+  double seconds = 0;           // wall time of the epoch (train + validation)
+  double images_per_second = 0; // training throughput
+  double beta = 0;              // vae: the KL weight used this epoch
+};
+
+struct Evaluation {
+  double loss = 0;  // the training objective (without penalties)
+  double mse = 0;   // of the output image against the clean image
+  double psnr = 0;  // mean over images, dB
+  int64_t images = 0;
+};
+
+struct TrainResult {
+  std::vector<EpochMetrics> history;
+  int64_t best_epoch = 0;
+  double best_val_loss = 0;
+  bool stopped_early = false;
+  bool stopped_by_listener = false;
+  double train_seconds = 0;
+  double images_per_second = 0;
+};
+
+// Called after every epoch; returning false stops training (tuning prunes trials this way).
+using EpochListener = std::function<bool(const EpochMetrics&)>;
+
+class Trainer {
+ public:
+  Trainer(const Experiment& experiment, const data::Splits& splits, c10::Device device);
+  ~Trainer();
+
+  // Checkpoints (last and best) go into `dir`; empty = none.
+  void set_checkpoint_dir(const std::filesystem::path& dir) { checkpoint_dir_ = dir; }
+  // Continues from `dir`/last.pt: weights, optimizer state, epoch, history, early stopping.
+  void resume();
+  void set_progress(bool interactive) { interactive_ = interactive; }
+
+  TrainResult fit(const EpochListener& listener = nullptr);
+  // Loads the best weights (when a validation split picked one).
+  void restore_best();
+  Evaluation evaluate(const data::ImageSet& set);
+
+  models::Autoencoder& model() { return model_; }
+  const Task& task() const { return task_; }
+  c10::Device device() const { return device_; }
+  const Experiment& experiment() const { return experiment_; }
+
+  // A few images for pictures: (network input, output image, clean image), float [N,C,H,W] CPU.
+  struct Examples {
+    at::Tensor input, output, clean;
+  };
+  Examples examples(const data::ImageSet& set, int64_t count);
+
+ private:
+  struct Step;
+  at::Tensor batch_images(const at::Tensor& images, const at::Tensor& index) const;
+  void save_checkpoint(const std::filesystem::path& path, int64_t epoch);
+  double beta_for(int64_t epoch) const;
+
+  Experiment experiment_;
+  c10::Device device_;
+  Task task_;
+  models::Autoencoder model_{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  at::Tensor train_images_, val_images_;
+  std::filesystem::path checkpoint_dir_;
+  bool interactive_ = false;
+  // State carried across epochs (and through checkpoints).
+  int64_t next_epoch_ = 1;
+  TrainResult result_;
+  int64_t bad_epochs_ = 0;
+};
+
+// The experiment's model for images of shape `image`, shaped by the task (a colorizer takes one
+// channel and predicts the chroma; signed chroma gets a tanh output unless the file chose one).
+models::Autoencoder make_model(const Experiment& experiment, const Task& task,
+                               const models::Shape& image);
+
+// Loads the weights of a checkpoint written by Trainer into `model`.
+void load_weights(models::Autoencoder& model, const std::filesystem::path& checkpoint);
+
+}  // namespace aelab::train

@@ -1,0 +1,261 @@
+// aelab tune <study.toml> [--storage URL] [--out DIR] [--n-trials N]
+// aelab study <storage> <name> [--out DIR]
+//
+// This is the one place where training is plugged into tuning: the tune library only knows
+// trials and parameters, the train library only knows experiments.
+#include <cmath>
+#include <iostream>
+#include <numeric>
+
+#include "aelab/core/error.h"
+#include "aelab/core/log.h"
+#include "aelab/core/paths.h"
+#include "aelab/storage/storage.h"
+#include "aelab/train/device.h"
+#include "aelab/train/run_folder.h"
+#include "aelab/tune/study.h"
+#include "aelab/tune/study_file.h"
+#include "aelab/tune/study_report.h"
+#include "aelab/tune/worker.h"
+#include "commands.h"
+#include "run_setup.h"
+
+namespace aelab::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TuneArgs {
+  std::string study_file;
+  std::string storage;
+  std::string out;
+  int64_t n_trials = -1;
+  double timeout = -1;
+  double grace_period = 120;
+  int max_retry = 0;
+};
+
+// The base experiment with one trial's parameters applied. Every name must be a field the
+// experiment schema knows; resolve_experiment rejects the rest with file:line and key.
+train::Experiment experiment_for(const config::Document& base,
+                                 const std::map<std::string, tune::Choice>& params) {
+  config::Document doc = base;
+  for (const auto& [name, value] : params) doc.set(name, tune::to_toml_text(value));
+  return train::resolve_experiment(std::move(doc));
+}
+
+// Checks the search space against the experiment schema before any trial starts, by resolving
+// the experiment with each parameter at its first value.
+void check_space(const tune::StudySpec& spec, const config::Document& base) {
+  for (const auto& p : spec.space.params()) {
+    tune::Choice value = tune::to_external(p.distribution, std::visit(
+        [](const auto& d) -> double {
+          using D = std::decay_t<decltype(d)>;
+          if constexpr (std::is_same_v<D, tune::CategoricalDistribution>) return 0.0;
+          else return static_cast<double>(d.low);
+        }, p.distribution));
+    try {
+      experiment_for(base, {{p.name, value}});
+    } catch (const aelab::Error& e) {
+      AELAB_FAIL(spec.source, ": [space] \"", p.name, "\": does not fit the experiment ",
+                 spec.experiment.string(), ": ", e.what());
+    }
+  }
+}
+
+struct TrialOutcome {
+  double value = 0;
+  bool pruned = false;
+};
+
+class TrialRunner {
+ public:
+  TrialRunner(const tune::StudySpec& spec, config::Document base, const GlobalOptions& global,
+              fs::path out)
+      : spec_(spec), base_(std::move(base)), global_(global), out_(std::move(out)) {}
+
+  double run(tune::TrialContext& ctx) {
+    auto experiment = experiment_for(base_, ctx.params());
+    train::configure_threads(experiment.train.threads);
+    auto device = train::resolve_device(experiment.train.device);
+    const data::Dataset& dataset = dataset_for(experiment);
+    fs::path dir = out_ / ("trial-" + std::to_string(ctx.number()));
+    train::prepare_run_folder(dir, /*resume=*/true);
+    write_file_atomic(dir / "experiment.toml", experiment.resolved_toml());
+    ctx.set_user_attr("run_folder", dir.string());
+
+    if (spec_.cv_folds > 0) return run_cv(ctx, experiment, dataset, device);
+    auto splits = data::make_splits(dataset, experiment.data);
+    train::Trainer trainer(experiment, splits, device);
+    trainer.set_checkpoint_dir(dir / "checkpoints");
+    bool pruned = false;
+    auto result = trainer.fit([&](const train::EpochMetrics& m) {
+      double v = spec_.objective == "val_loss" ? m.val_loss : m.train_loss;
+      if (ctx.report(m.epoch, v)) {
+        pruned = true;
+        return false;
+      }
+      return true;
+    });
+    train::write_metrics_csv(dir / "metrics.csv", result.history);
+    if (pruned) throw tune::TrialPruned("pruned after epoch " + std::to_string(result.history.size()));
+    trainer.restore_best();
+    auto test = trainer.evaluate(splits.test);
+    train::write_run_outputs(dir, trainer, result, test, splits.test);
+    ctx.set_user_attr("test_loss", test.loss);
+    ctx.set_user_attr("best_epoch", result.best_epoch);
+    return spec_.objective == "test_loss" ? test.loss : result.best_val_loss;
+  }
+
+ private:
+  // k trainings on the same seeded folds of the training set for every trial.
+  double run_cv(tune::TrialContext& ctx, const train::Experiment& experiment,
+                const data::Dataset& dataset, c10::Device device) {
+    auto options = experiment.data;
+    options.val_fraction = 0;  // the folds take the validation role
+    auto base = data::make_splits(dataset, options);
+    auto folds = data::kfold(base.train, spec_.cv_folds, experiment.data.split_seed);
+    std::vector<double> losses;
+    for (size_t f = 0; f < folds.size(); ++f) {
+      data::Splits s{folds[f].first, folds[f].second, base.test};
+      train::Trainer trainer(experiment, s, device);
+      auto result = trainer.fit();
+      losses.push_back(result.best_val_loss);
+      double mean = std::accumulate(losses.begin(), losses.end(), 0.0) / double(losses.size());
+      if (ctx.report(static_cast<int64_t>(f), mean)) throw tune::TrialPruned("pruned after fold " + std::to_string(f));
+    }
+    double mean = std::accumulate(losses.begin(), losses.end(), 0.0) / double(losses.size());
+    double var = 0;
+    for (double l : losses) var += (l - mean) * (l - mean);
+    double std = losses.size() > 1 ? std::sqrt(var / double(losses.size() - 1)) : 0.0;
+    ctx.set_user_attr("cv_mean", mean);
+    ctx.set_user_attr("cv_std", std);
+    ctx.set_user_attr("cv_fold_losses", losses);
+    log::info("trial " + std::to_string(ctx.number()) + ": " + std::to_string(spec_.cv_folds) +
+              "-fold val loss " + std::to_string(mean) + " +- " + std::to_string(std));
+    return mean;
+  }
+
+  // The dataset is loaded once and reused while trials keep the same [data] options.
+  const data::Dataset& dataset_for(const train::Experiment& e) {
+    std::string key = toml_key(e.data);
+    if (key != dataset_key_) {
+      dataset_ = data::load_dataset(e.data, global_.data_dir);
+      dataset_key_ = key;
+    }
+    return dataset_;
+  }
+  static std::string toml_key(const data::DataOptions& o) {
+    std::ostringstream out;
+    out << data::data_options_to_toml(o);
+    return out.str();
+  }
+
+  const tune::StudySpec& spec_;
+  config::Document base_;
+  const GlobalOptions& global_;
+  fs::path out_;
+  data::Dataset dataset_;
+  std::string dataset_key_;
+};
+
+// Keeps checkpoints of the best trial only; the others keep metrics and pictures.
+void prune_checkpoints(const std::vector<tune::FrozenTrial>& trials, tune::Direction direction) {
+  const tune::FrozenTrial* best = tune::best_trial(trials, direction);
+  for (const auto& t : trials) {
+    if (best && t.number == best->number) continue;
+    if (t.state == tune::TrialState::kRunning) continue;
+    auto attr = t.user_attrs.find("run_folder");
+    if (attr == t.user_attrs.end()) continue;
+    fs::path dir = nlohmann::json::parse(attr->second).get<std::string>();
+    std::error_code ec;
+    fs::remove_all(dir / "checkpoints", ec);
+  }
+}
+
+int run_tune(const TuneArgs& args, const GlobalOptions& global) {
+  auto spec = tune::load_study_file(args.study_file);
+  if (args.n_trials >= 0) spec.n_trials = args.n_trials;
+  if (args.timeout >= 0) spec.timeout_seconds = args.timeout;
+  auto base = config::Document::load(spec.experiment);
+  check_space(spec, base);
+  fs::path out = args.out.empty() ? fs::path("runs") / spec.name : fs::path(args.out);
+  ensure_directory(out);
+  std::string url = args.storage.empty() ? "sqlite:///" + (out / "study.db").string() : args.storage;
+  auto storage = storage::open_storage(url);
+  auto sampler = tune::make_sampler(spec);
+  auto pruner = tune::make_pruner(spec);
+  tune::Study study(*storage, spec.name, spec.direction, *sampler, pruner.get());
+  tune::install_stop_handlers();
+  log::info("study " + spec.name + " in " + url + ": " + sampler->name() + " sampler, " +
+            pruner->name() + " pruner, trial folders in " + out.string());
+
+  TrialRunner runner(spec, base, global, out);
+  tune::RunOptions options;
+  options.n_trials = spec.n_trials;
+  options.timeout_seconds = spec.timeout_seconds;
+  options.grace_period = args.grace_period;
+  options.heartbeat_interval = std::max(1.0, args.grace_period / 6);
+  options.max_retry = args.max_retry;
+  auto summary = study.optimize([&](tune::TrialContext& ctx) {
+    double v = runner.run(ctx);
+    return v;
+  }, options);
+  auto trials = study.trials();
+  prune_checkpoints(trials, spec.direction);
+  std::cout << tune::trials_table_text(trials);
+  if (auto best = study.best_trial()) {
+    std::cout << "best trial " << best->number << ": value " << *best->value << "\n";
+  }
+  std::cout << "this worker: " << summary.complete << " complete, " << summary.pruned
+            << " pruned, " << summary.failed << " failed"
+            << (summary.interrupted ? " (interrupted: run the same command to resume)" : "")
+            << "\nstorage: " << url << std::endl;
+  return summary.interrupted ? 130 : 0;
+}
+
+}  // namespace
+
+void add_tune_command(CLI::App& app, const GlobalOptions& global, Command& run) {
+  auto args = std::make_shared<TuneArgs>();
+  auto* cmd = app.add_subcommand("tune", "run (or join, or resume) a hyper-parameter study");
+  cmd->add_option("study", args->study_file, "study file (.toml)")->required();
+  cmd->add_option("--storage", args->storage,
+                  "sqlite:///file.db or postgresql://user@host:port/db (default: <out>/study.db)");
+  cmd->add_option("-o,--out", args->out, "folder for trial runs (default: runs/<study name>)");
+  cmd->add_option("--n-trials", args->n_trials, "trials in the whole study (overrides the file)");
+  cmd->add_option("--timeout", args->timeout, "seconds before this worker stops taking trials");
+  cmd->add_option("--grace-period", args->grace_period,
+                  "seconds without heartbeat after which a trial counts as dead (default 120)");
+  cmd->add_option("--max-retry", args->max_retry, "re-run a dead worker's trial this many times");
+  cmd->callback([args, &global, &run] { run = [args, &global] { return run_tune(*args, global); }; });
+
+  struct StudyArgs {
+    std::string storage, name, out;
+  };
+  auto sargs = std::make_shared<StudyArgs>();
+  auto* show = app.add_subcommand("study", "tables and pictures of a study's trials");
+  show->add_option("storage", sargs->storage, "sqlite:///file.db, file.db or postgresql://...")
+      ->required();
+  show->add_option("name", sargs->name, "study name")->required();
+  show->add_option("-o,--out", sargs->out, "folder for the report (default: runs/<name>-report)");
+  show->callback([sargs, &run] {
+    run = [sargs] {
+      auto storage = storage::open_storage(sargs->storage);
+      int64_t id = storage->get_study_id(sargs->name);
+      auto direction = storage->get_study_direction(id);
+      auto trials = storage->get_all_trials(id);
+      fs::path out = sargs->out.empty() ? fs::path("runs") / (sargs->name + "-report") : fs::path(sargs->out);
+      ensure_directory(out);
+      tune::write_study_report(trials, direction, out);
+      std::cout << tune::trials_table_text(trials);
+      if (const auto* best = tune::best_trial(trials, direction)) {
+        std::cout << "best trial " << best->number << ": value " << *best->value << "\n";
+      }
+      std::cout << "report: " << out.string() << std::endl;
+      return 0;
+    };
+  });
+}
+
+}  // namespace aelab::cli

@@ -1,0 +1,26 @@
+#pragma once
+// One file per subcommand; each registers its options on the shared CLI11 app and returns the
+// function to run when the subcommand is chosen.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+namespace aelab::cli {
+
+using Command = std::function<int()>;
+
+// Options every command shares.
+struct GlobalOptions {
+  std::string data_dir;  // --data-dir
+  bool quiet = false;    // --quiet
+};
+
+void add_train_command(CLI::App& app, const GlobalOptions& global, Command& run);
+void add_summary_command(CLI::App& app, const GlobalOptions& global, Command& run);
+void add_eval_command(CLI::App& app, const GlobalOptions& global, Command& run);
+void add_data_command(CLI::App& app, const GlobalOptions& global, Command& run);
+// aelab tune and aelab study.
+void add_tune_command(CLI::App& app, const GlobalOptions& global, Command& run);
+
+}  // namespace aelab::cli

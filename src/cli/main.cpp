@@ -1,0 +1,46 @@
+// aelab: autoencoder research on images. Every subcommand lives in its own cmd_*.cpp.
+// Errors are one line on stderr ("aelab: <what went wrong>") and a non-zero exit.
+#include <c10/util/Exception.h>
+
+#include <iostream>
+
+#include "aelab/core/error.h"
+#include "aelab/core/log.h"
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  using namespace aelab;
+  CLI::App app{"aelab: train, evaluate, tune and inspect autoencoders on image datasets"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "aelab 0.1.0");
+  cli::GlobalOptions global;
+  app.add_option("--data-dir", global.data_dir,
+                 "where datasets live (also $AELAB_DATA; then /usr/share/datasets, ../shared/data)");
+  app.add_flag("-q,--quiet", global.quiet, "only print results and errors");
+
+  cli::Command run;
+  cli::add_train_command(app, global, run);
+  cli::add_summary_command(app, global, run);
+  cli::add_eval_command(app, global, run);
+  cli::add_data_command(app, global, run);
+  cli::add_tune_command(app, global, run);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (global.quiet) log::set_level(log::Level::kQuiet);
+  try {
+    return run ? run() : 2;
+  } catch (const aelab::Error& e) {
+    std::cerr << "aelab: " << e.what() << std::endl;
+  } catch (const c10::Error& e) {
+    // LibTorch's messages carry a backtrace; the first line says what happened.
+    std::string what = e.what_without_backtrace();
+    std::cerr << "aelab: " << what.substr(0, what.find('\n')) << std::endl;
+  } catch (const std::exception& e) {
+    std::cerr << "aelab: " << e.what() << std::endl;
+  }
+  return 1;
+}
