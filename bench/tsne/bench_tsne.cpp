@@ -220,7 +220,7 @@ int run(const std::map<std::string, std::vector<std::string>>& flags) {
           << "x | " << std::setprecision(4) << r.kl_exact / rows[0].kl_exact << " |\n";
   }
   std::cout << std::fixed << "MNIST test set, " << x.rows << " points, PCA to " << x.cols << " dims, perplexity "
-            << kPerplexity << ", 1000 iterations, " << threads << " threads\n\n"
+            << std::setprecision(0) << kPerplexity << ", 1000 iterations, " << threads << " threads\n\n"
             << table.str() << "\n(scoring took " << std::setprecision(1) << scoring << " s)\n";
   // The targets of the benchmark: at least 5x faster than each peer, exact KL at most 5% above.
   for (size_t r = 1; r < rows.size(); ++r) {

@@ -3,7 +3,9 @@
 // embedding, rebuilt every iteration. Nodes live in one flat array (siblings contiguous, children
 // only for non-empty cells) and points are kept in tree order, so a traversal walks memory that
 // its neighbours in the order also walk.
+#include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace aelab::analysis {
@@ -32,6 +34,11 @@ class SpaceTree {
   // leaf. Leaves are disjoint, so threads may process different leaves at once.
   void repel_leaf(int64_t leaf, float theta, float* force, float* sum_q) const;
   int64_t leaf_count() const { return static_cast<int64_t>(leaves_.size()); }
+  // The points of a leaf: a pointer into order() and their number.
+  std::pair<const int32_t*, int32_t> leaf_points(int64_t leaf) const {
+    const Node& cell = nodes_[static_cast<size_t>(leaves_[static_cast<size_t>(leaf)])];
+    return {order_.data() + cell.first, cell.count};
+  }
 
   // Point indices in tree order: iterating points in this order keeps traversals cache-friendly.
   const std::vector<int32_t>& order() const { return order_; }

@@ -21,6 +21,7 @@ constexpr double kInitialMomentum = 0.5;
 constexpr double kFinalMomentum = 0.8;
 constexpr double kMinGradNorm = 1e-7;
 constexpr double kInitScale = 1e-4;
+constexpr int64_t kMaxExactPoints = 20000;  // 2 x 3.2 GB of doubles at the limit
 constexpr double kTiny = 1e-12;  // floor on q_ij inside log(), as scikit-learn's MACHINE_EPSILON
 
 void check_options(const Matrix& x, const TsneOptions& o) {
@@ -28,6 +29,9 @@ void check_options(const Matrix& x, const TsneOptions& o) {
   check_perplexity(o.perplexity, x.rows);
   if (o.exact) {
     AELAB_CHECK(o.dims >= 1, "t-SNE: dims must be at least 1, got ", o.dims);
+    AELAB_CHECK(x.rows <= kMaxExactPoints, "t-SNE: the exact variant keeps two n x n matrices; ",
+                x.rows, " points is more than its limit of ", kMaxExactPoints,
+                " (use Barnes-Hut: exact = false)");
   } else {
     AELAB_CHECK(o.dims == 2 || o.dims == 3, "t-SNE: Barnes-Hut needs dims 2 or 3, got ", o.dims,
                 " (use exact = true for other dimensions)");
@@ -160,39 +164,24 @@ class BarnesHutObjective : public Objective {
   BarnesHutObjective(SparseAffinities p, double theta, int threads)
       : p_(std::move(p)), theta_(static_cast<float>(theta)), threads_(threads),
         y_(static_cast<size_t>(p_.points * D)), sum_q_(static_cast<size_t>(p_.points)),
-        repulsive_(static_cast<size_t>(p_.points * D)), p_float_(p_.value.begin(), p_.value.end()) {
+        repulsive_(static_cast<size_t>(p_.points * D)), attractive_(static_cast<size_t>(p_.points * D)),
+        p_float_(p_.value.begin(), p_.value.end()) {
     column_.assign(p_.column.begin(), p_.column.end());
   }
 
   void gradient(const std::vector<double>& y, double exaggeration, std::vector<double>& grad) override {
-    const double z = repel(y);
-    const int64_t n = p_.points;
-    const float exag = static_cast<float>(exaggeration);
-    parallel_for(n, threads_, [&](int64_t begin, int64_t end, int) {
-      for (int64_t i = begin; i < end; ++i) {
-        float attract[D] = {};
-        const float* yi = y_.data() + i * D;
-        for (int64_t k = p_.row_start[static_cast<size_t>(i)]; k < p_.row_start[static_cast<size_t>(i + 1)]; ++k) {
-          const float* yj = y_.data() + static_cast<int64_t>(column_[static_cast<size_t>(k)]) * D;
-          float diff[D];
-          float d2 = 0;
-          for (int d = 0; d < D; ++d) {
-            diff[d] = yi[d] - yj[d];
-            d2 += diff[d] * diff[d];
-          }
-          const float mult = p_float_[static_cast<size_t>(k)] / (1.0f + d2);
-          for (int d = 0; d < D; ++d) attract[d] += mult * diff[d];
-        }
-        for (int d = 0; d < D; ++d) {
-          grad[static_cast<size_t>(i * D + d)] =
-              4.0 * (exag * static_cast<double>(attract[d]) - static_cast<double>(repulsive_[static_cast<size_t>(i * D + d)]) / z);
-        }
-      }
-    });
+    // One parallel pass: each leaf's points get their repulsion and attraction together (the
+    // points are close in memory and in the map); Z is only known at the end, so both parts are
+    // kept and combined in the serial loop below.
+    const double z = forces(y, /*with_attraction=*/true);
+    for (size_t k = 0; k < grad.size(); ++k) {
+      grad[k] = 4.0 * (exaggeration * static_cast<double>(attractive_[k]) -
+                       static_cast<double>(repulsive_[k]) / z);
+    }
   }
 
   double kl(const std::vector<double>& y) override {
-    const double log_z = std::log(repel(y));
+    const double log_z = std::log(forces(y, /*with_attraction=*/false));
     double total = 0;
     for (int64_t i = 0; i < p_.points; ++i) {
       for (int64_t k = p_.row_start[static_cast<size_t>(i)]; k < p_.row_start[static_cast<size_t>(i + 1)]; ++k) {
@@ -211,8 +200,9 @@ class BarnesHutObjective : public Objective {
   }
 
  private:
-  // Rebuilds the tree on the current map; fills repulsive_ and returns Z = sum_{i != j} w_ij.
-  double repel(const std::vector<double>& y) {
+  // Rebuilds the tree on the current map; fills repulsive_ (and attractive_ when asked: the
+  // un-exaggerated sum_j p_ij w_ij (y_i - y_j)) and returns Z = sum_{i != j} w_ij.
+  double forces(const std::vector<double>& y, bool with_attraction) {
     const int64_t n = p_.points;
     for (size_t k = 0; k < y_.size(); ++k) y_[k] = static_cast<float>(y[k]);
     tree_.build(y_.data(), n);
@@ -220,11 +210,31 @@ class BarnesHutObjective : public Objective {
     parallel_for(tree_.leaf_count(), threads_, [&](int64_t begin, int64_t end, int) {
       for (int64_t leaf = begin; leaf < end; ++leaf) {
         tree_.repel_leaf(leaf, theta_, repulsive_.data(), sum_q_.data());
+        if (!with_attraction) continue;
+        const auto [points, count] = tree_.leaf_points(leaf);
+        for (int32_t g = 0; g < count; ++g) attract(points[g]);
       }
     });
     double z = 0;
     for (float s : sum_q_) z += s;
     return std::max(z, kTiny);
+  }
+
+  void attract(int64_t i) {
+    float sum[D] = {};
+    const float* yi = y_.data() + i * D;
+    for (int64_t k = p_.row_start[static_cast<size_t>(i)]; k < p_.row_start[static_cast<size_t>(i + 1)]; ++k) {
+      const float* yj = y_.data() + static_cast<int64_t>(column_[static_cast<size_t>(k)]) * D;
+      float diff[D];
+      float d2 = 0;
+      for (int d = 0; d < D; ++d) {
+        diff[d] = yi[d] - yj[d];
+        d2 += diff[d] * diff[d];
+      }
+      const float mult = p_float_[static_cast<size_t>(k)] / (1.0f + d2);
+      for (int d = 0; d < D; ++d) sum[d] += mult * diff[d];
+    }
+    for (int d = 0; d < D; ++d) attractive_[static_cast<size_t>(i * D + d)] = sum[d];
   }
 
   SparseAffinities p_;
@@ -233,6 +243,7 @@ class BarnesHutObjective : public Objective {
   std::vector<float> y_;
   std::vector<float> sum_q_;
   std::vector<float> repulsive_;
+  std::vector<float> attractive_;
   std::vector<float> p_float_;
   std::vector<int32_t> column_;
   SpaceTree<D> tree_;
