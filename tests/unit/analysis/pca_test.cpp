@@ -4,6 +4,7 @@
 
 #include <ATen/ATen.h>
 
+#include "aelab/analysis/tsne.h"
 #include "aelab/core/error.h"
 
 namespace aelab::analysis {
@@ -66,6 +67,32 @@ TEST(Pca, SignsAreDeterministicAndMatrixRoundTrips) {
   EXPECT_EQ(m.cols, 6);
   EXPECT_FLOAT_EQ(static_cast<float>(m.at(3, 4)), x[3][4].item<float>());
   EXPECT_TRUE(torch::equal(to_tensor(m).to(torch::kFloat32), x));
+}
+
+// principal_scores (the torch-free PCA behind t-SNE's init) against torch's SVD, on both of its
+// routes: covariance eigen-decomposition (few columns) and randomized subspace iteration (many).
+void expect_scores_match_torch(const torch::Tensor& x, int k) {
+  const Matrix scores = principal_scores(to_matrix(x), k, 3);
+  const torch::Tensor reference = pca(x.to(torch::kFloat64), k).projected;
+  ASSERT_EQ(scores.rows, x.size(0));
+  ASSERT_EQ(scores.cols, k);
+  const torch::Tensor got = to_tensor(scores);
+  for (int64_t c = 0; c < k; ++c) {
+    const torch::Tensor a = got.select(1, c), b = reference.select(1, c);
+    const double sign = (a * b).sum().item<double>() >= 0 ? 1.0 : -1.0;
+    EXPECT_LT((a - sign * b).abs().max().item<double>(), 1e-6 * b.abs().max().item<double>())
+        << "component " << c << " of " << x.size(1) << "-D data";
+  }
+}
+
+TEST(Pca, TorchFreeScoresMatchTorchOnBothRoutes) {
+  expect_scores_match_torch(correlated_data().to(torch::kFloat64), 3);
+  torch::manual_seed(11);
+  torch::Tensor scale = torch::ones({300}, torch::kFloat64);
+  scale[0] = 10.0;
+  scale[1] = 6.0;
+  const torch::Tensor wide = torch::randn({200, 300}, torch::kFloat64) * scale;
+  expect_scores_match_torch(wide.matmul(std::get<0>(at::linalg_qr(torch::randn({300, 300}, torch::kFloat64)))), 2);
 }
 
 TEST(Pca, BadInputIsRejectedWithAClearMessage) {

@@ -131,6 +131,9 @@ TEST(Tsne, BadInputIsRejectedWithAClearMessage) {
   TsneOptions init = o;
   init.init = "spectral";
   expect_error(x, init, "init must be \"pca\" or \"random\"");
+  TsneOptions exact = o;
+  exact.exact = true;
+  expect_error(Matrix(20001, 1, 0.5), exact, "more than its limit of 20000");
   TsneOptions theta = o;
   theta.theta = 1.5;
   expect_error(x, theta, "theta must be in [0, 1]");
