@@ -33,6 +33,14 @@ int64_t Dataset::channels() const { return shape_source(*this).images.size(1); }
 int64_t Dataset::height() const { return shape_source(*this).images.size(2); }
 int64_t Dataset::width() const { return shape_source(*this).images.size(3); }
 
+std::string summary(const Dataset& d) {
+  std::ostringstream out;
+  out << d.name << ": " << d.train.size() << " train + " << d.test.size() << " test images, "
+      << d.channels() << "x" << d.height() << "x" << d.width() << ", " << d.class_names.size()
+      << " classes, from " << d.source;
+  return out.str();
+}
+
 const std::vector<std::string>& mnist_class_names() {
   static const std::vector<std::string> names = {"0", "1", "2", "3", "4",
                                                  "5", "6", "7", "8", "9"};

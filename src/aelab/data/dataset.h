@@ -35,6 +35,9 @@ struct Dataset {
   int64_t width() const;
 };
 
+// One line for logs: "mnist: 60000 train + 10000 test images, 1x28x28, 10 classes, from <source>".
+std::string summary(const Dataset& dataset);
+
 // Finds and loads `options.dataset`, then applies `color` and `image_size`. data_dir is the
 // --data-dir flag ("" when not given). Search order: options.path (used as is: the folder or
 // archive of the dataset), then <root>/<name> for each root in: data_dir, $AELAB_DATA,

@@ -75,6 +75,8 @@ TEST(Idx, LoadsRealMnistWithPublishedFacts) {
   std::cout << "[ timing ] MNIST 70000 images loaded in " << seconds << " s\n";
 
   EXPECT_EQ(d.name, "mnist");
+  EXPECT_EQ(aelab::data::summary(d), "mnist: 60000 train + 10000 test images, 1x28x28, 10 classes, from " +
+                                         (aelab::testing::shared_data_dir() / "mnist").string());
   ASSERT_EQ(d.class_names.size(), 10u);
   EXPECT_EQ(d.class_names[7], "7");
   EXPECT_EQ(d.train.images.sizes(), (std::vector<int64_t>{60000, 1, 28, 28}));
