@@ -21,7 +21,7 @@ constexpr double kInitialMomentum = 0.5;
 constexpr double kFinalMomentum = 0.8;
 constexpr double kMinGradNorm = 1e-7;
 constexpr double kInitScale = 1e-4;
-constexpr int64_t kMaxExactPoints = 20000;  // 2 x 3.2 GB of doubles at the limit
+constexpr int64_t kMaxExactPoints = 20000;  // P alone is 3.2 GB of doubles at the limit
 constexpr double kTiny = 1e-12;  // floor on q_ij inside log(), as scikit-learn's MACHINE_EPSILON
 
 void check_options(const Matrix& x, const TsneOptions& o) {
@@ -29,7 +29,7 @@ void check_options(const Matrix& x, const TsneOptions& o) {
   check_perplexity(o.perplexity, x.rows);
   if (o.exact) {
     AELAB_CHECK(o.dims >= 1, "t-SNE: dims must be at least 1, got ", o.dims);
-    AELAB_CHECK(x.rows <= kMaxExactPoints, "t-SNE: the exact variant keeps two n x n matrices; ",
+    AELAB_CHECK(x.rows <= kMaxExactPoints, "t-SNE: the exact variant keeps an n x n matrix; ",
                 x.rows, " points is more than its limit of ", kMaxExactPoints,
                 " (use Barnes-Hut: exact = false)");
   } else {
@@ -85,76 +85,95 @@ class Objective {
   virtual double kl(const std::vector<double>& y) = 0;
 };
 
-// O(n^2 dims) over the dense P; the kernel matrix w_ij is filled once per step and reused.
+// O(n^2 dims) over the dense P. One pass per step gathers, for every point, the attraction
+// sum_j p_ij w_ij (y_i - y_j), the repulsion sum_j w_ij^2 (y_i - y_j) and sum_j w_ij; Z is known
+// only at the end, so the two parts are combined afterwards.
 class ExactObjective : public Objective {
  public:
   ExactObjective(Matrix p, int dims, int threads)
       : p_(std::move(p)), dims_(dims), threads_(threads),
-        w_(static_cast<size_t>(p_.rows * p_.rows)), row_sum_(static_cast<size_t>(p_.rows)) {}
+        attractive_(static_cast<size_t>(p_.rows * dims)), repulsive_(attractive_.size()),
+        row_sum_(static_cast<size_t>(p_.rows)) {}
 
   void gradient(const std::vector<double>& y, double exaggeration, std::vector<double>& grad) override {
-    const int64_t n = p_.rows;
-    const double inv_z = 1.0 / fill_kernel(y);
-    parallel_for(n, threads_, [&](int64_t begin, int64_t end, int) {
-      for (int64_t i = begin; i < end; ++i) {
-        double* g = grad.data() + i * dims_;
-        std::fill(g, g + dims_, 0.0);
-        const double* yi = y.data() + i * dims_;
-        const double* wi = w_.data() + i * n;
-        const double* pi = p_.row(i);
-        for (int64_t j = 0; j < n; ++j) {
-          const double mult = (exaggeration * pi[j] - wi[j] * inv_z) * wi[j];
-          const double* yj = y.data() + j * dims_;
-          for (int d = 0; d < dims_; ++d) g[d] += mult * (yi[d] - yj[d]);
-        }
-        for (int d = 0; d < dims_; ++d) g[d] *= 4.0;
-      }
-    });
-  }
-
-  double kl(const std::vector<double>& y) override {
-    const int64_t n = p_.rows;
-    const double log_z = std::log(fill_kernel(y));
-    double total = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      for (int64_t j = 0; j < n; ++j) {
-        const double p = p_.at(i, j);
-        if (j == i || p <= 0) continue;
-        total += p * (std::log(p) - std::log(w_[static_cast<size_t>(i * n + j)]) + log_z);
-      }
-    }
-    return total;
-  }
-
- private:
-  // w_ij = 1 / (1 + |y_i - y_j|^2) off the diagonal, 0 on it; returns Z = sum of all w_ij.
-  double fill_kernel(const std::vector<double>& y) {
-    const int64_t n = p_.rows;
-    parallel_for(n, threads_, [&](int64_t begin, int64_t end, int) {
-      for (int64_t i = begin; i < end; ++i) {
-        const double* yi = y.data() + i * dims_;
-        double* wi = w_.data() + i * n;
-        double sum = 0;
-        for (int64_t j = 0; j < n; ++j) {
-          const double* yj = y.data() + j * dims_;
-          double d2 = 0;
-          for (int d = 0; d < dims_; ++d) d2 += (yi[d] - yj[d]) * (yi[d] - yj[d]);
-          wi[j] = j == i ? 0.0 : 1.0 / (1.0 + d2);
-          sum += wi[j];
-        }
-        row_sum_[static_cast<size_t>(i)] = sum;
+    parallel_for(p_.rows, threads_, [&](int64_t begin, int64_t end, int) {
+      switch (dims_) {  // the usual map dimensions get unrolled, register-resident loops
+        case 2: accumulate_rows<2>(begin, end, y); break;
+        case 3: accumulate_rows<3>(begin, end, y); break;
+        default: accumulate_rows<0>(begin, end, y);
       }
     });
     double z = 0;
     for (double v : row_sum_) z += v;
-    return z;
+    for (size_t k = 0; k < grad.size(); ++k) {
+      grad[k] = 4.0 * (exaggeration * attractive_[k] - repulsive_[k] / z);
+    }
+  }
+
+  double kl(const std::vector<double>& y) override {
+    const int64_t n = p_.rows;
+    double z = 0, cross = 0;  // cross = sum p_ij log(p_ij / w_ij)
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t j = 0; j < n; ++j) {
+        if (j == i) continue;
+        double d2 = 0;
+        for (int d = 0; d < dims_; ++d) {
+          const double e = y[static_cast<size_t>(i * dims_ + d)] - y[static_cast<size_t>(j * dims_ + d)];
+          d2 += e * e;
+        }
+        z += 1.0 / (1.0 + d2);
+        const double p = p_.at(i, j);
+        if (p > 0) cross += p * (std::log(p) + std::log1p(d2));
+      }
+    }
+    double total_p = 0;
+    for (double v : p_.data) total_p += v;
+    return cross + total_p * std::log(z);
+  }
+
+ private:
+  // Rows [begin, end) of the three sums; D = 0 means dims_ known only at run time.
+  template <int D>
+  void accumulate_rows(int64_t begin, int64_t end, const std::vector<double>& y) {
+    constexpr int kFixed = D > 0 ? D : 1;
+    const int dims = D > 0 ? D : dims_;
+    const int64_t n = p_.rows;
+    double fixed[3 * kFixed];
+    std::vector<double> scratch(D > 0 ? 0 : static_cast<size_t>(3 * dims));
+    double* diff = D > 0 ? fixed : scratch.data();
+    double* attract = diff + dims;
+    double* repel = attract + dims;
+    for (int64_t i = begin; i < end; ++i) {
+      std::fill(attract, attract + 2 * dims, 0.0);
+      const double* yi = y.data() + i * dims;
+      const double* pi = p_.row(i);
+      double sum = 0;
+      for (int64_t j = 0; j < n; ++j) {
+        const double* yj = y.data() + j * dims;
+        double d2 = 0;
+        for (int d = 0; d < dims; ++d) {
+          diff[d] = yi[d] - yj[d];
+          d2 += diff[d] * diff[d];
+        }
+        // j == i adds nothing to the forces (diff = 0) but 1 to the kernel sum.
+        const double w = j == i ? 0.0 : 1.0 / (1.0 + d2);
+        sum += w;
+        const double pw = pi[j] * w, ww = w * w;
+        for (int d = 0; d < dims; ++d) {
+          attract[d] += pw * diff[d];
+          repel[d] += ww * diff[d];
+        }
+      }
+      row_sum_[static_cast<size_t>(i)] = sum;
+      std::copy(attract, attract + dims, attractive_.begin() + i * dims);
+      std::copy(repel, repel + dims, repulsive_.begin() + i * dims);
+    }
   }
 
   Matrix p_;
   int dims_;
   int threads_;
-  std::vector<double> w_;
-  std::vector<double> row_sum_;
+  std::vector<double> attractive_, repulsive_, row_sum_;
 };
 
 // Attraction over the sparse P, repulsion through the Barnes-Hut tree, in float.
