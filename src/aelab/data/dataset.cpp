@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 ImageSet ImageSet::index(const torch::Tensor& idx) const {
   auto i = idx.to(torch::kInt64);
-  return {images.index_select(0, i), labels.index_select(0, i)};
+  return {images.index_select(0, i), labels.defined() ? labels.index_select(0, i) : labels};
 }
 
 namespace {

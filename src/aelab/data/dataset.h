@@ -19,8 +19,12 @@ struct ImageSet {
   torch::Tensor images;
   torch::Tensor labels;
 
-  int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
+  // Rows; an ImageSet built from images alone (labels undefined) counts its images.
+  int64_t size() const {
+    return labels.defined() ? labels.size(0) : images.defined() ? images.size(0) : 0;
+  }
   // Rows by index (int64 [M]), copied into new contiguous tensors; no per-sample objects.
+  // Undefined labels stay undefined.
   ImageSet index(const torch::Tensor& idx) const;
 };
 

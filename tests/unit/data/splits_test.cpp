@@ -84,6 +84,15 @@ TEST(Splits, SubsetsAreSeededDraws) {
   EXPECT_EQ(none.val.images.sizes(), (std::vector<int64_t>{0, 1, 2, 2}));
 }
 
+TEST(Splits, ImagesWithoutLabels) {
+  ImageSet unlabeled{numbered(7).images, torch::Tensor()};
+  EXPECT_EQ(unlabeled.size(), 7);
+  auto part = unlabeled.index(torch::tensor({6, 2}, torch::kInt64));
+  EXPECT_EQ(part.size(), 2);
+  EXPECT_FALSE(part.labels.defined());
+  EXPECT_EQ(part.images[0][0][0][0].item<uint8_t>(), 6);
+}
+
 TEST(Splits, SubsetLargerThanTheSplitIsAnError) {
   auto d = numbered_dataset(100, 10);
   EXPECT_EQ(error_of([&] { aelab::data::make_splits(d, DataOptions().with_train_subset(101)); }),
