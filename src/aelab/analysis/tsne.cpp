@@ -46,13 +46,15 @@ void check_options(const Matrix& x, const TsneOptions& o) {
   AELAB_CHECK(o.theta >= 0 && o.theta <= 1, "t-SNE: theta must be in [0, 1], got ", o.theta);
   AELAB_CHECK(o.init == "pca" || o.init == "random", "t-SNE: init must be \"pca\" or \"random\", got \"",
               o.init, "\"");
+  AELAB_CHECK(o.init != "pca" || o.dims <= x.cols, "t-SNE: init \"pca\" needs dims <= input columns (",
+              x.cols, "), got dims ", o.dims, " (use init = \"random\")");
   AELAB_CHECK(o.threads >= 0, "t-SNE: threads must be >= 0 (0 = all cores), got ", o.threads);
 }
 
 std::vector<double> initial_embedding(const Matrix& x, const TsneOptions& o) {
   const int64_t n = x.rows;
   std::vector<double> y(static_cast<size_t>(n * o.dims));
-  if (o.init == "pca" && o.dims <= x.cols) {
+  if (o.init == "pca") {
     const Matrix scores = principal_scores(x, o.dims, o.seed);
     double mean = 0, var = 0;
     for (int64_t i = 0; i < n; ++i) mean += scores.at(i, 0);
@@ -63,8 +65,6 @@ std::vector<double> initial_embedding(const Matrix& x, const TsneOptions& o) {
     for (size_t k = 0; k < y.size(); ++k) y[k] = scores.data[k] * scale;
     return y;
   }
-  AELAB_CHECK(o.init == "random", "t-SNE: init \"pca\" needs dims <= input columns (", x.cols,
-              "), got dims ", o.dims);
   // Box-Muller on a 64-bit Mersenne Twister: the same numbers on every standard library.
   std::mt19937_64 rng(o.seed);
   auto uniform = [&] { return (static_cast<double>(rng() >> 11) + 0.5) * 0x1.0p-53; };

@@ -123,6 +123,10 @@ TEST(Tsne, BadInputIsRejectedWithAClearMessage) {
   TsneOptions exact = o;
   exact.exact = true;
   expect_error(Matrix(20001, 1, 0.5), exact, "more than its limit of 20000");
+  TsneOptions wide = o;
+  wide.exact = true;
+  wide.dims = 4;  // more map dimensions than the 3 input columns: no PCA init for that
+  expect_error(x, wide, "init \"pca\" needs dims <= input columns (3), got dims 4");
   TsneOptions theta = o;
   theta.theta = 1.5;
   expect_error(x, theta, "theta must be in [0, 1]");
