@@ -128,6 +128,16 @@ void convert(const uint8_t* src, int width, int height, int src_channels, std::p
 
 void hwc_to_chw(const uint8_t* hwc, int width, int height, int src_channels, uint8_t* chw,
                 int dst_width, int dst_height, int dst_channels) {
+  if (width == dst_width && height == dst_height && src_channels == dst_channels) {
+    // The common case (decoded images already at the dataset's size): a plain de-interleave.
+    const std::ptrdiff_t plane = static_cast<std::ptrdiff_t>(width) * height;
+    for (int c = 0; c < src_channels; ++c) {
+      uint8_t* out = chw + c * plane;
+      const uint8_t* in = hwc + c;
+      for (std::ptrdiff_t i = 0; i < plane; ++i) out[i] = in[i * src_channels];
+    }
+    return;
+  }
   convert(hwc, width, height, src_channels, 1, src_channels,
           static_cast<std::ptrdiff_t>(width) * src_channels, chw, dst_width, dst_height,
           dst_channels);
