@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "aelab/analysis/vector_clones.h"
+
 namespace aelab::analysis {
 
 template <int D>
@@ -184,35 +186,31 @@ float SpaceTree<D>::repulsion(int64_t i, float theta, float* force) const {
   return sum_q;
 }
 
+namespace {
+
+// The leaf-group traversal of SpaceTree::repel_leaf on raw arrays, inlined into one copy per
+// instruction set below.
 template <int D>
-void SpaceTree<D>::repel_leaf(int64_t leaf, float theta, float* force, float* sum_q) const {
-  constexpr int kMaxGroup = 4 * kLeafCapacity;
-  const int32_t self = leaves_[static_cast<size_t>(leaf)];
-  const Node& own = nodes_[static_cast<size_t>(self)];
+AELAB_ALWAYS_INLINE inline void repel_group(const SpaceNode<D>* nodes, const int32_t* order,
+                                            const float* points, const float* lower,
+                                            const float* upper, int32_t self, float theta,
+                                            float* force, float* sum_q) {
+  constexpr int kMaxGroup = 4 * SpaceTree<D>::kLeafCapacity;
+  const SpaceNode<D>& own = nodes[self];
   const int group = own.count;
-  // Near-duplicate piles at kMaxDepth can exceed the group buffers: fall back to points.
-  if (group > kMaxGroup) {
-    for (int32_t k = own.first; k < own.first + group; ++k) {
-      const int32_t i = order_[static_cast<size_t>(k)];
-      float* f = force + static_cast<int64_t>(i) * D;
-      for (int d = 0; d < D; ++d) f[d] = 0;
-      sum_q[i] = repulsion(i, theta, f);
-    }
-    return;
-  }
   // Structure of arrays, so that the loops over the group vectorize.
   alignas(32) float y[D][kMaxGroup];
   alignas(32) float f[D][kMaxGroup] = {};
   alignas(32) float z[kMaxGroup] = {};
   int32_t ids[kMaxGroup];
-  const float* lo = lo_.data() + static_cast<int64_t>(self) * D;
-  const float* hi = hi_.data() + static_cast<int64_t>(self) * D;
+  const float* lo = lower + static_cast<int64_t>(self) * D;
+  const float* hi = upper + static_cast<int64_t>(self) * D;
   for (int g = 0; g < group; ++g) {
-    ids[g] = order_[static_cast<size_t>(own.first + g)];
-    for (int d = 0; d < D; ++d) y[d][g] = points_[static_cast<int64_t>(ids[g]) * D + d];
+    ids[g] = order[own.first + g];
+    for (int d = 0; d < D; ++d) y[d][g] = points[static_cast<int64_t>(ids[g]) * D + d];
   }
   // Adds the pull of `weight` points at `at` on every member of the group.
-  auto interact = [&](const float* at, float weight) {
+  auto interact = [&](const float* at, float weight) AELAB_ALWAYS_INLINE {
     for (int g = 0; g < group; ++g) {
       float diff[D];
       float d2 = 0;
@@ -247,13 +245,13 @@ void SpaceTree<D>::repel_leaf(int64_t leaf, float theta, float* force, float* su
   }
 
   const float theta2 = theta * theta;
-  int32_t stack[kMaxDepth * (1 << D) + 8];
+  int32_t stack[SpaceTree<D>::kMaxDepth * (1 << D) + 8];
   int top = 0;
   stack[top++] = 0;
   while (top > 0) {
     const int32_t index = stack[--top];
     if (index == self) continue;
-    const Node& cell = nodes_[static_cast<size_t>(index)];
+    const SpaceNode<D>& cell = nodes[index];
     // Distance from the cell's centre of mass to the nearest point of the group's box.
     float gap2 = 0;
     for (int d = 0; d < D; ++d) {
@@ -265,7 +263,7 @@ void SpaceTree<D>::repel_leaf(int64_t leaf, float theta, float* force, float* su
       interact(cell.com, static_cast<float>(cell.count));
     } else if (cell.children == 0) {
       for (int32_t k = cell.first; k < cell.first + cell.count; ++k) {
-        interact(points_ + static_cast<int64_t>(order_[static_cast<size_t>(k)]) * D, 1.0f);
+        interact(points + static_cast<int64_t>(order[k]) * D, 1.0f);
       }
     } else {
       for (int32_t c = cell.first + cell.children - 1; c >= cell.first; --c) stack[top++] = c;
@@ -274,6 +272,42 @@ void SpaceTree<D>::repel_leaf(int64_t leaf, float theta, float* force, float* su
   for (int g = 0; g < group; ++g) {
     sum_q[ids[g]] = z[g];
     for (int d = 0; d < D; ++d) force[static_cast<int64_t>(ids[g]) * D + d] = f[d][g];
+  }
+}
+
+AELAB_VECTOR_CLONES void repel_group_2d(const SpaceNode<2>* nodes, const int32_t* order,
+                                        const float* points, const float* lower, const float* upper,
+                                        int32_t self, float theta, float* force, float* sum_q) {
+  repel_group<2>(nodes, order, points, lower, upper, self, theta, force, sum_q);
+}
+
+AELAB_VECTOR_CLONES void repel_group_3d(const SpaceNode<3>* nodes, const int32_t* order,
+                                        const float* points, const float* lower, const float* upper,
+                                        int32_t self, float theta, float* force, float* sum_q) {
+  repel_group<3>(nodes, order, points, lower, upper, self, theta, force, sum_q);
+}
+
+}  // namespace
+
+template <int D>
+void SpaceTree<D>::repel_leaf(int64_t leaf, float theta, float* force, float* sum_q) const {
+  constexpr int kMaxGroup = 4 * kLeafCapacity;
+  const int32_t self = leaves_[static_cast<size_t>(leaf)];
+  const Node& own = nodes_[static_cast<size_t>(self)];
+  // Near-duplicate piles at kMaxDepth can exceed the group buffers: fall back to points.
+  if (own.count > kMaxGroup) {
+    for (int32_t k = own.first; k < own.first + own.count; ++k) {
+      const int32_t i = order_[static_cast<size_t>(k)];
+      float* f = force + static_cast<int64_t>(i) * D;
+      for (int d = 0; d < D; ++d) f[d] = 0;
+      sum_q[i] = repulsion(i, theta, f);
+    }
+    return;
+  }
+  if constexpr (D == 2) {
+    repel_group_2d(nodes_.data(), order_.data(), points_, lo_.data(), hi_.data(), self, theta, force, sum_q);
+  } else {
+    repel_group_3d(nodes_.data(), order_.data(), points_, lo_.data(), hi_.data(), self, theta, force, sum_q);
   }
 }
 

@@ -10,8 +10,20 @@
 
 namespace aelab::analysis {
 
+// One cell of the tree (public so that the vectorized kernels in space_tree.cpp can take it).
+template <int D>
+struct SpaceNode {
+  float com[D];         // centre of mass of the points in the cell
+  float width2;         // squared longest side of the bounding box of the cell's points
+  int32_t count;        // points in the cell
+  int32_t first;        // leaf: first position in order_; inner: index of the first child
+  int32_t children;     // 0 for a leaf
+};
+
 template <int D>
 class SpaceTree {
+  using Node = SpaceNode<D>;
+
  public:
   static constexpr int kLeafCapacity = 16;  // points a cell may hold before it is split
   static constexpr int kMaxDepth = 40;      // deeper cells (near-duplicates) become leaves
@@ -45,13 +57,6 @@ class SpaceTree {
   int64_t node_count() const { return static_cast<int64_t>(nodes_.size()); }
 
  private:
-  struct Node {
-    float com[D];         // centre of mass of the points in the cell
-    float width2;         // squared longest side of the bounding box of the cell's points
-    int32_t count;        // points in the cell
-    int32_t first;        // leaf: first position in order_; inner: index of the first child
-    int32_t children;     // 0 for a leaf
-  };
 
   void build_node(int32_t node, int32_t begin, int32_t end, const float* center, float half,
                   int depth);
