@@ -22,5 +22,11 @@ void add_eval_command(CLI::App& app, const GlobalOptions& global, Command& run);
 void add_data_command(CLI::App& app, const GlobalOptions& global, Command& run);
 // aelab tune and aelab study.
 void add_tune_command(CLI::App& app, const GlobalOptions& global, Command& run);
+// aelab sample and aelab interpolate (cmd_generate.cpp).
+void add_generate_commands(CLI::App& app, const GlobalOptions& global, Command& run);
+// aelab latent (cmd_latent.cpp).
+void add_latent_command(CLI::App& app, const GlobalOptions& global, Command& run);
+// aelab finetune (cmd_finetune.cpp).
+void add_finetune_command(CLI::App& app, const GlobalOptions& global, Command& run);
 
 }  // namespace aelab::cli
