@@ -21,6 +21,7 @@ constexpr double kInitialMomentum = 0.5;
 constexpr double kFinalMomentum = 0.8;
 constexpr double kMinGradNorm = 1e-7;
 constexpr double kInitScale = 1e-4;
+constexpr double kPi = 3.14159265358979323846;
 constexpr int64_t kMaxExactPoints = 20000;  // P alone is 3.2 GB of doubles at the limit
 constexpr double kTiny = 1e-12;  // floor on q_ij inside log(), as scikit-learn's MACHINE_EPSILON
 
@@ -35,6 +36,8 @@ void check_options(const Matrix& x, const TsneOptions& o) {
   } else {
     AELAB_CHECK(o.dims == 2 || o.dims == 3, "t-SNE: Barnes-Hut needs dims 2 or 3, got ", o.dims,
                 " (use exact = true for other dimensions)");
+    AELAB_CHECK(x.rows < (int64_t(1) << 31), "t-SNE: ", x.rows,
+                " points is more than the 2^31 - 1 the Barnes-Hut tree indexes");
   }
   AELAB_CHECK(o.iterations >= 1, "t-SNE: iterations must be at least 1, got ", o.iterations);
   AELAB_CHECK(std::isfinite(o.learning_rate) && o.learning_rate >= 0,
@@ -70,7 +73,7 @@ std::vector<double> initial_embedding(const Matrix& x, const TsneOptions& o) {
   auto uniform = [&] { return (static_cast<double>(rng() >> 11) + 0.5) * 0x1.0p-53; };
   for (size_t k = 0; k < y.size(); k += 2) {
     const double r = std::sqrt(-2 * std::log(uniform()));
-    const double a = 2 * M_PI * uniform();
+    const double a = 2 * kPi * uniform();
     y[k] = kInitScale * r * std::cos(a);
     if (k + 1 < y.size()) y[k + 1] = kInitScale * r * std::sin(a);
   }

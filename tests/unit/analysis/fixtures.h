@@ -16,7 +16,7 @@ class Normal {
   double operator()() {
     const double u1 = (static_cast<double>(rng_() >> 11) + 0.5) * 0x1.0p-53;
     const double u2 = (static_cast<double>(rng_() >> 11) + 0.5) * 0x1.0p-53;
-    return std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+    return std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
   }
 
  private:
