@@ -44,7 +44,7 @@ int run_train(const TrainArgs& args, const GlobalOptions& global) {
   auto device = train::resolve_device(experiment.train.device);
   auto loaded = load_data(experiment, global.data_dir);
   train::prepare_run_folder(dir, resume);
-  if (!resume) write_file_atomic(dir / "experiment.toml", experiment.resolved_toml());
+  write_file_atomic(dir / "experiment.toml", experiment.resolved_toml());
 
   train::Trainer trainer(experiment, loaded.splits, device);
   trainer.set_checkpoint_dir(dir / "checkpoints");
@@ -53,8 +53,12 @@ int run_train(const TrainArgs& args, const GlobalOptions& global) {
   log::info("training on " + device.str() + " (" + std::to_string(threads) + " CPU threads), run folder " +
             dir.string());
 
+  // metrics.csv grows epoch by epoch, so an interrupted run still shows its curve (a resumed
+  // run rewrites it whole at the end, from the history its checkpoint carried).
   std::vector<train::EpochMetrics> history;
-  auto result = trainer.fit([&](const train::EpochMetrics&) {
+  auto result = trainer.fit([&](const train::EpochMetrics& m) {
+    history.push_back(m);
+    if (!resume) train::write_metrics_csv(dir / "metrics.csv", history);
     return true;
   });
   train::write_metrics_csv(dir / "metrics.csv", result.history);

@@ -33,6 +33,7 @@ struct TuneArgs {
   double timeout = -1;
   double grace_period = 120;
   int max_retry = 0;
+  bool check = false;
 };
 
 // The base experiment with one trial's parameters applied. Every name must be a field the
@@ -179,6 +180,14 @@ int run_tune(const TuneArgs& args, const GlobalOptions& global) {
   if (args.timeout >= 0) spec.timeout_seconds = args.timeout;
   auto base = config::Document::load(spec.experiment);
   check_space(spec, base);
+  if (args.check) {
+    std::cout << spec.name << ": " << spec.space.params().size() << " parameters over "
+              << spec.experiment.string() << "\n";
+    for (const auto& p : spec.space.params()) {
+      std::cout << "  " << p.name << " " << tune::describe(p.distribution) << "\n";
+    }
+    return 0;
+  }
   fs::path out = args.out.empty() ? fs::path("runs") / spec.name : fs::path(args.out);
   ensure_directory(out);
   std::string url = args.storage.empty() ? "sqlite:///" + (out / "study.db").string() : args.storage;
@@ -228,6 +237,7 @@ void add_tune_command(CLI::App& app, const GlobalOptions& global, Command& run) 
   cmd->add_option("--grace-period", args->grace_period,
                   "seconds without heartbeat after which a trial counts as dead (default 120)");
   cmd->add_option("--max-retry", args->max_retry, "re-run a dead worker's trial this many times");
+  cmd->add_flag("--check", args->check, "validate the study against its experiment and exit");
   cmd->callback([args, &global, &run] { run = [args, &global] { return run_tune(*args, global); }; });
 
   struct StudyArgs {

@@ -1,0 +1,148 @@
+// `aelab train`, `aelab summary` and `aelab eval` as a user runs them: real binary, real data.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+
+#include "aelab/core/paths.h"
+#include "aelab/train/run_folder.h"
+#include "aelab/train/trainer.h"
+#include "run_aelab.h"
+#include "test_paths.h"
+
+using namespace aelab;
+using aelab::testing::run_aelab;
+
+namespace {
+
+const std::string kShort =
+    " --set data.train_subset=1000 --set data.test_subset=200 --set train.epochs=2 -q";
+
+std::filesystem::path config(const std::string& name) {
+  return aelab::testing::source_dir() / "configs" / name;
+}
+
+// One short default-experiment run shared by the tests that only read its folder.
+const std::filesystem::path& default_run() {
+  static const std::filesystem::path dir = [] {
+    auto d = aelab::testing::temp_dir("cli-default-run") / "run";
+    auto r = run_aelab("train " + config("fashion_mnist_cae.toml").string() + " --out " +
+                       d.string() + kShort);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return d;
+  }();
+  return dir;
+}
+
+}  // namespace
+
+TEST(CliTrain, DefaultExperimentLeavesACompleteRunFolder) {
+  const auto& dir = default_run();
+  for (const char* f : {"experiment.toml", "metrics.csv", "summary.json", "weights.pt",
+                        "model.json", "loss_curve.png", "reconstructions.png",
+                        "checkpoints/last.pt", "checkpoints/best.pt"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
+  }
+  auto summary = nlohmann::json::parse(aelab::testing::read_text(dir / "summary.json"));
+  for (const char* key : {"test_loss", "best_epoch", "images_per_second", "test_psnr"}) {
+    EXPECT_TRUE(summary.contains(key)) << key;
+  }
+  EXPECT_GT(summary["test_loss"].get<double>(), 0.0);
+  EXPECT_LT(summary["test_loss"].get<double>(), 0.2);
+  EXPECT_EQ(summary["test_images"].get<int>(), 200);
+  // metrics.csv: a header and one row per epoch.
+  EXPECT_EQ(aelab::testing::count_lines(aelab::testing::read_text(dir / "metrics.csv")), 3);
+  // The stored experiment is fully resolved: defaults written out, overrides applied.
+  auto resolved = aelab::testing::read_text(dir / "experiment.toml");
+  EXPECT_NE(resolved.find("train_subset = 1000"), std::string::npos) << resolved;
+  EXPECT_NE(resolved.find("optimizer = 'adam'"), std::string::npos) << resolved;
+}
+
+TEST(CliTrain, PythonTorchLoadsTheWeightsAndComputesTheSameOutput) {
+  const auto& dir = default_run();
+  auto e = train::load_experiment(dir / "experiment.toml");
+  train::Task task(e.task, 1);
+  auto model = train::make_model(e, task, {1, 28, 28});
+  train::load_weights(model, dir / "checkpoints" / "best.pt");
+  model->eval();
+  torch::manual_seed(3);
+  auto input = torch::rand({6, 1, 28, 28});
+  torch::NoGradGuard no_grad;
+  auto output = model->forward(input).output;
+  c10::Dict<std::string, torch::Tensor> ref;
+  ref.insert("input", input);
+  ref.insert("output", output);
+  auto bytes = torch::pickle_save(c10::IValue(ref));
+  auto ref_file = dir.parent_path() / "reference.pt";
+  write_file_atomic(ref_file, std::string(bytes.begin(), bytes.end()));
+  auto script = aelab::testing::source_dir() / "tests/integration/train/python/compare_outputs.py";
+  auto r = aelab::testing::run_command("/usr/bin/python3 " + script.string() + " " + dir.string() +
+                                       " " + ref_file.string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("encoder.0.weight"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("decoder.9.bias"), std::string::npos) << r.output;
+}
+
+TEST(CliTrain, EvalReloadsTheRunAndReportsTheSameTestLoss) {
+  const auto& dir = default_run();
+  auto summary = nlohmann::json::parse(aelab::testing::read_text(dir / "summary.json"));
+  auto r = run_aelab("eval " + dir.string() + " -q");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  char expected[64];
+  std::snprintf(expected, sizeof expected, "%.4f", summary["test_loss"].get<double>());
+  EXPECT_NE(r.output.find("psnr"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(std::string(expected).substr(0, 5)), std::string::npos)
+      << r.output << " expected " << expected;
+}
+
+TEST(CliTrain, ResumeContinuesAFinishedRunForMoreEpochs) {
+  auto dir = aelab::testing::temp_dir("cli-resume") / "run";
+  auto first = run_aelab("train " + config("mnist_dense3.toml").string() + " --out " +
+                         dir.string() + " --set data.train_subset=600 --set train.epochs=1 -q");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  // Without --resume a finished run is never overwritten.
+  auto again = run_aelab("train " + config("mnist_dense3.toml").string() + " --out " + dir.string() + " -q");
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.output.find("already holds a finished run"), std::string::npos) << again.output;
+  auto resumed = run_aelab("train " + dir.string() + " --resume --set train.epochs=3 -q");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(aelab::testing::count_lines(aelab::testing::read_text(dir / "metrics.csv")), 4);
+}
+
+TEST(CliTrain, SummaryShowsTheCifarShapes) {
+  auto r = run_aelab("summary " + config("cifar10_cae.toml").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("8x8x16"), std::string::npos);
+  EXPECT_NE(r.output.find("Latent size: 1024"), std::string::npos);
+}
+
+TEST(CliTrain, BadInputGivesOneLineErrorsAndNonZeroExit) {
+  auto dir = aelab::testing::temp_dir("cli-bad-input");
+  auto bad = dir / "bad.toml";
+  write_file_atomic(bad, "[data]\ndataset = \"mnist\"\n[model]\nencoder = [\"flatten\", "
+                         "{ dense = { units = 8 } }]\n[train]\nlearning_rate = 0.1\n");
+  struct Case {
+    std::string args, expect;
+  };
+  std::vector<Case> cases = {
+      {"train " + bad.string(), "bad.toml:6: train.learning_rate: unknown key"},
+      {"train " + (dir / "missing.toml").string(), "missing.toml: no such file"},
+      {"train " + config("mnist_dense3.toml").string() + " --set train.batch_size=0",
+       "train.batch_size: expected a positive batch size"},
+      {"train " + config("mnist_dense3.toml").string() + " --set data.path=/nonexistent/mnist --out " +
+           (dir / "r").string(),
+       "/nonexistent/mnist"},
+      {"summary " + config("mnist_dense3.toml").string() + " --set params.hidden=0",
+       "expected a positive number of units"},
+      {"train " + config("mnist_dense3.toml").string() + " --device cuda:7",
+       "cuda"},
+      {"eval " + dir.string(), "not a run folder"},
+  };
+  for (const auto& c : cases) {
+    auto r = run_aelab(c.args);
+    EXPECT_NE(r.exit_code, 0) << c.args;
+    EXPECT_NE(r.output.find(c.expect), std::string::npos) << c.args << "\n" << r.output;
+    EXPECT_EQ(aelab::testing::count_lines(r.output), 1) << c.args << "\n" << r.output;
+    EXPECT_EQ(r.output.rfind("aelab: ", 0), 0u) << r.output;
+  }
+}
