@@ -33,8 +33,12 @@ else()
   message(STATUS "aelab: gnuplot not found, loss curves and scatter plots are skipped")
 endif()
 
-if(TORCH_CUDA_LIBRARIES OR CUDA_FOUND)
+# A CUDA LibTorch: TorchConfig.cmake fills TORCH_CUDA_LIBRARIES and Caffe2 exports the c10_cuda /
+# torch_cuda targets (1.x and 2.x alike). CUDA_FOUND alone only says a toolkit exists, which a CPU
+# LibTorch cannot use. AELAB_HAVE_CUDA=1 guards the CUDA-only code (graphs, autocast, tests).
+if(TORCH_CUDA_LIBRARIES OR TARGET torch_cuda OR TARGET c10_cuda)
   set(AELAB_HAVE_CUDA ON)
+  add_compile_definitions(AELAB_HAVE_CUDA=1)
 else()
   set(AELAB_HAVE_CUDA OFF)
 endif()

@@ -2,8 +2,10 @@
 
 #include <ATen/Parallel.h>
 #include <dlfcn.h>
+#include <unistd.h>
 #include <torch/cuda.h>
 
+#include <cstdlib>
 #include <thread>
 
 #include "aelab/core/error.h"
@@ -31,16 +33,24 @@ c10::Device resolve_device(const std::string& name) {
   return device;
 }
 
-int configure_threads(int64_t threads) {
+int configure_threads(int64_t threads, int blas_threads) {
   int n = threads > 0 ? static_cast<int>(threads)
                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(n);
   // OpenBLAS (when it provides libblas.so.3) exports this symbol; other BLAS builds do not.
   using SetThreads = void (*)(int);
   if (auto fn = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
-    fn(1);
+    fn(blas_threads > 0 ? blas_threads : n);
   }
   return n;
+}
+
+void reexec_with_openmp_wait_policy(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) return;
+  if (setenv("OMP_WAIT_POLICY", kOpenmpWaitPolicy, 0) != 0) return;
+  execv("/proc/self/exe", argv);
+  // Only reached when the exec failed: carry on with the policy libgomp already chose.
+  unsetenv("OMP_WAIT_POLICY");
 }
 
 }  // namespace aelab::train

@@ -9,9 +9,23 @@ namespace aelab::train {
 // "auto" -> cuda when LibTorch sees a GPU, else cpu. An unavailable cuda is an error.
 c10::Device resolve_device(const std::string& name);
 
-// Sets LibTorch's intra-op pool to `threads` (0 = all cores) and keeps OpenBLAS single-threaded
-// inside it: LibTorch already splits convolutions across its pool and calls BLAS from each
-// thread, so a second pool of BLAS threads would fight it for the same cores. Returns the count.
-int configure_threads(int64_t threads);
+// Sets LibTorch's intra-op pool to `threads` (0 = all cores) and OpenBLAS (when it provides
+// libblas.so.3) to `blas_threads` (0 = the same as `threads`). The default of 1 keeps BLAS
+// single-threaded inside LibTorch's pool; docs/performance.md has the measurements behind it.
+// Returns the intra-op thread count.
+int configure_threads(int64_t threads, int blas_threads = 1);
+
+// What an idle OpenMP thread does, as aelab sets it: PASSIVE = sleep at once instead of spinning.
+// libgomp's default (about 300,000 spins first) lets waiting threads take the cores that working
+// threads need whenever other processes also run; measured in docs/performance.md.
+inline constexpr const char* kOpenmpWaitPolicy = "PASSIVE";
+
+// libgomp reads OMP_WAIT_POLICY and GOMP_SPINCOUNT once, while it is loaded, before main() runs
+// (setenv later has no effect, and even a .preinit_array function is undone by libc's start-up,
+// which reinstalls the original environment). So when neither variable is set, this sets
+// OMP_WAIT_POLICY=kOpenmpWaitPolicy and re-executes the program (/proc/self/exe, same
+// arguments). Call it first thing in main(), before any thread starts. Returns when nothing had
+// to change or the exec failed.
+void reexec_with_openmp_wait_policy(char** argv);
 
 }  // namespace aelab::train

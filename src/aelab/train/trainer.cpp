@@ -1,6 +1,7 @@
 #include "aelab/train/trainer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <c10/core/InferenceMode.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim.h>
 #include <torch/serialize.h>
@@ -13,6 +14,14 @@
 #include "aelab/core/error.h"
 #include "aelab/core/log.h"
 #include "aelab/train/progress.h"
+
+#ifdef AELAB_HAVE_CUDA
+#include <ATen/autocast_mode.h>
+#include <ATen/cuda/CUDAContext.h>
+#include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <torch/version.h>
+#endif
 
 namespace aelab::train {
 namespace {
@@ -80,6 +89,39 @@ EpochMetrics from_row(const double* r) {
 }
 constexpr int64_t kRowWidth = 11;
 
+#ifdef AELAB_HAVE_CUDA
+// bfloat16 autocast on CUDA for the scope (forward and loss); the backward follows the forward's
+// dtypes. LibTorch 2.4 replaced the CUDA-only calls by per-device ones.
+class CudaAutocast {
+ public:
+  explicit CudaAutocast(bool on) : on_(on) {
+    if (!on_) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_enabled(at::kCUDA, true);
+    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+#else
+    at::autocast::set_enabled(true);
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+#endif
+    at::autocast::increment_nesting();
+  }
+  ~CudaAutocast() {
+    if (!on_) return;
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_enabled(at::kCUDA, false);
+#else
+    at::autocast::set_enabled(false);
+#endif
+  }
+  CudaAutocast(const CudaAutocast&) = delete;
+  CudaAutocast& operator=(const CudaAutocast&) = delete;
+
+ private:
+  bool on_;
+};
+#endif
+
 }  // namespace
 
 // The pieces of one objective evaluation, as device tensors (no host sync).
@@ -87,8 +129,29 @@ struct Trainer::Step {
   at::Tensor objective;  // recon (+ beta * KL)
   at::Tensor recon;
   at::Tensor kl;
-  at::Tensor output;
+  at::Tensor total;      // objective + the L1 penalty: what backward() differentiates
 };
+
+// The uint8 gather target and the float batch, allocated once for the full batch size.
+struct Trainer::BatchBuffers {
+  at::Tensor bytes;   // [B, C, H, W] uint8
+  at::Tensor floats;  // [B, C, H, W] float, channels-last when train.channels_last
+};
+
+#ifdef AELAB_HAVE_CUDA
+// The whole forward + loss + backward of a full batch, captured once and replayed. The graph
+// reads `input` and `target` and writes `step` and `grads` at fixed addresses. LibTorch's C++
+// Adam keeps its step count on the host and folds the bias correction into scalars, so it
+// cannot be captured: the optimizer step runs eagerly after each replay.
+struct Trainer::Graph {
+  at::cuda::CUDAGraph graph;
+  at::Tensor input, target;
+  Step step;
+  std::vector<at::Tensor> grads;
+};
+#else
+struct Trainer::Graph {};
+#endif
 
 Trainer::Trainer(const Experiment& experiment, const data::Splits& splits, c10::Device device)
     : experiment_(experiment),
@@ -114,7 +177,11 @@ Trainer::Trainer(const Experiment& experiment, const data::Splits& splits, c10::
       if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
     }
   }
-  optimizer_ = make_optimizer(opts, model_->parameters());
+  params_ = model_->parameters();
+  optimizer_ = make_optimizer(opts, params_);
+  if (opts.bf16 && !device_.is_cuda()) {
+    log::warn("train.bf16 is a CUDA option; training on " + device_.str() + " stays float32");
+  }
   train_images_ = splits.train.images.to(device_);
   if (splits.val.size() > 0) val_images_ = splits.val.images.to(device_);
 }
@@ -136,6 +203,104 @@ at::Tensor Trainer::batch_images(const at::Tensor& images, const at::Tensor& ind
   return batch;
 }
 
+at::Tensor Trainer::gather_batch(const at::Tensor& index) {
+  const int64_t count = index.size(0);
+  if (!buffers_ || buffers_->bytes.size(0) < count) {
+    auto shape = train_images_.sizes().vec();
+    shape[0] = std::max(count, experiment_.train.batch_size);
+    buffers_ = std::make_unique<BatchBuffers>();
+    buffers_->bytes = at::empty(shape, train_images_.options());
+    auto format = experiment_.train.channels_last && shape.size() == 4
+                      ? at::MemoryFormat::ChannelsLast
+                      : at::MemoryFormat::Contiguous;
+    buffers_->floats = at::empty(shape, train_images_.options().dtype(at::kFloat), format);
+  }
+  // The same operations as batch_images (gather, convert, divide by 255): the same numbers.
+  auto bytes = buffers_->bytes.narrow(0, 0, count);
+  at::index_select_out(bytes, train_images_, 0, index);
+  auto floats = buffers_->floats.narrow(0, 0, count);
+  floats.copy_(bytes);
+  floats.div_(255.0);
+  return floats;
+}
+
+void Trainer::reset_grads() {
+  // LibTorch 1.13's zero_grad() zeroes in place (a memset per parameter, then backward adds
+  // into it); an undefined gradient is simply written by backward. Optimizers skip undefined
+  // gradients, and every parameter receives one each step.
+  for (auto& p : params_) p.mutable_grad().reset();
+}
+
+Trainer::Step Trainer::compute_step(const at::Tensor& input, const at::Tensor& target,
+                                    double beta) {
+  const auto& opts = experiment_.train;
+  Step s;
+  models::Reconstruction r;
+  {
+#ifdef AELAB_HAVE_CUDA
+    CudaAutocast autocast(opts.bf16 && device_.is_cuda());
+#endif
+    r = model_->forward(input);
+    s.recon = models::reconstruction_loss(opts.loss, r.output, target);
+  }
+  s.objective = s.recon;
+  if (model_->variational()) {
+    const double elements = static_cast<double>(target[0].numel());
+    s.kl = models::kl_divergence(r.mu, r.logvar);
+    s.recon = s.recon * elements;  // per image: summed over pixels, as the ELBO has it
+    s.objective = s.recon + beta * s.kl;
+  }
+  s.total = s.objective;
+  if (opts.l1 > 0) {
+    at::Tensor l1 = at::zeros({}, s.objective.options());
+    for (auto& w : params_) {
+      if (w.dim() > 1) l1 = l1 + w.abs().sum();
+    }
+    s.total = s.total + opts.l1 * l1;
+  }
+  return s;
+}
+
+#ifdef AELAB_HAVE_CUDA
+Trainer::Step Trainer::graph_step(const at::Tensor& input, const at::Tensor& target,
+                                  double beta) {
+  if (!graph_) {
+    graph_ = std::make_unique<Graph>();
+    graph_->input = input.clone();
+    graph_->target = target.clone();
+    // Warm up and capture on a side stream, as CUDA graphs require; the warm-up runs forward and
+    // backward only (no optimizer step), so the weights are those of the eager run.
+    at::cuda::device_synchronize();
+    auto side = at::cuda::getStreamFromPool(false, device_.index());
+    {
+      c10::cuda::CUDAStreamGuard guard(side);
+      for (int i = 0; i < 3; ++i) {
+        reset_grads();
+        compute_step(graph_->input, graph_->target, beta).total.backward();
+      }
+      reset_grads();
+      graph_->graph.capture_begin();
+      graph_->step = compute_step(graph_->input, graph_->target, beta);
+      graph_->step.total.backward();
+      graph_->graph.capture_end();
+    }
+    at::cuda::device_synchronize();
+    for (auto& p : params_) graph_->grads.push_back(p.grad());
+  }
+  graph_->input.copy_(input);
+  graph_->target.copy_(target);
+  // An eager (shorter) batch may have replaced the gradients: point them at the graph's again.
+  for (size_t i = 0; i < params_.size(); ++i) params_[i].mutable_grad() = graph_->grads[i];
+  graph_->graph.replay();
+  optimizer_->step();
+  return graph_->step;
+}
+#else
+Trainer::Step Trainer::graph_step(const at::Tensor&, const at::Tensor&, double) {
+  AELAB_FAIL("train.cuda_graph needs a CUDA build of LibTorch");
+}
+#endif
+
 double Trainer::beta_for(int64_t epoch) const {
   const auto& o = experiment_.train;
   if (o.kl_warmup_epochs <= 0) return o.beta;
@@ -147,13 +312,16 @@ TrainResult Trainer::fit(const EpochListener& listener) {
   const int64_t n = train_images_.size(0);
   const int64_t steps = (n + opts.batch_size - 1) / opts.batch_size;
   const bool vae = model_->variational();
-  const double elements = static_cast<double>(
-      task_.target_shape({train_images_.size(1), train_images_.size(2), train_images_.size(3)})[0] *
-      train_images_.size(2) * train_images_.size(3));
   std::vector<at::Tensor> weights;
-  for (auto& p : model_->parameters()) {
+  for (auto& p : params_) {
     if (p.dim() > 1) weights.push_back(p);
   }
+  // The graph bakes in scalars, so a beta that changes per epoch keeps the eager step.
+  const bool use_graph = opts.cuda_graph && device_.is_cuda() &&
+                         !(vae && opts.kl_warmup_epochs > 0);
+#ifndef AELAB_HAVE_CUDA
+  (void)use_graph;
+#endif
   Progress progress(interactive_);
 
   for (int64_t epoch = next_epoch_; epoch <= opts.epochs; ++epoch) {
@@ -169,31 +337,25 @@ TrainResult Trainer::fit(const EpochListener& listener) {
     progress.start_epoch(epoch, opts.epochs, steps);
     for (int64_t b = 0; b < steps; ++b) {
       int64_t begin = b * opts.batch_size, end = std::min(n, begin + opts.batch_size);
-      auto clean = batch_images(train_images_, perm.slice(0, begin, end));
+      auto clean = gather_batch(perm.slice(0, begin, end));
       auto pair = task_.prepare(clean, kTrainBatchIndexBase + (epoch - 1) * steps + b);
-      optimizer_->zero_grad();
-      auto r = model_->forward(pair.input);
-      auto recon = models::reconstruction_loss(opts.loss, r.output, pair.target);
-      at::Tensor objective = recon;
-      at::Tensor kl;
-      if (vae) {
-        kl = models::kl_divergence(r.mu, r.logvar);
-        recon = recon * elements;  // per image: summed over pixels, as the ELBO has it
-        objective = recon + beta * kl;
+      Step s;
+#ifdef AELAB_HAVE_CUDA
+      if (use_graph && end - begin == opts.batch_size) {
+        s = graph_step(pair.input, pair.target, beta);
+      } else
+#endif
+      {
+        reset_grads();
+        s = compute_step(pair.input, pair.target, beta);
+        s.total.backward();
+        optimizer_->step();
       }
-      at::Tensor total = objective;
-      if (opts.l1 > 0) {
-        at::Tensor l1 = at::zeros({}, opts_f);
-        for (auto& w : weights) l1 = l1 + w.abs().sum();
-        total = total + opts.l1 * l1;
-      }
-      total.backward();
-      optimizer_->step();
       double count = static_cast<double>(end - begin);
-      objective_sum.add_(objective.detach(), count);
-      recon_sum.add_(recon.detach(), count);
-      if (vae) kl_sum.add_(kl.detach(), count);
-      if (progress.wants_update()) progress.update(b + 1, objective.item<double>());
+      objective_sum.add_(s.objective.detach(), count);
+      recon_sum.add_(s.recon.detach(), count);
+      if (vae) kl_sum.add_(s.kl.detach(), count);
+      if (progress.wants_update()) progress.update(b + 1, s.objective.item<double>());
     }
     EpochMetrics m;
     m.epoch = epoch;
@@ -278,7 +440,9 @@ TrainResult Trainer::fit(const EpochListener& listener) {
 }
 
 Evaluation Trainer::evaluate(const data::ImageSet& set) {
-  torch::NoGradGuard no_grad;
+  // Inference mode also skips the version counters and view tracking NoGradGuard keeps; nothing
+  // computed here outlives the call.
+  c10::InferenceMode inference;
   model_->eval();
   const auto& opts = experiment_.train;
   at::Tensor images = set.images.to(device_);

@@ -1,7 +1,9 @@
 #pragma once
 // The training loop. The dataset lives on the training device as uint8; each batch is gathered
-// by indexing a seeded permutation and converted to float there, so no per-sample objects or
-// host copies exist. Losses are summed on the device and read once per epoch.
+// by indexing a seeded permutation into a reused buffer and converted to float there, so no
+// per-sample objects, per-step allocations of the batch or host copies exist. Losses are summed
+// on the device and read once per epoch. Speed switches (train.channels_last, train.cuda_graph,
+// train.bf16) are described with their measured gains in docs/performance.md.
 #include <torch/optim/optimizer.h>
 
 #include <filesystem>
@@ -79,7 +81,17 @@ class Trainer {
 
  private:
   struct Step;
+  struct BatchBuffers;
+  struct Graph;
   at::Tensor batch_images(const at::Tensor& images, const at::Tensor& index) const;
+  // batch_images into buffers_ (reused every step; the last, shorter batch is a narrowed view).
+  at::Tensor gather_batch(const at::Tensor& index);
+  // The objective of one batch and the pieces reported per epoch (no backward, no host sync).
+  Step compute_step(const at::Tensor& input, const at::Tensor& target, double beta);
+  // Drops every gradient (no memset): the next backward writes fresh ones instead of adding.
+  void reset_grads();
+  // One optimizer step on a full batch through a captured CUDA graph (capturing it first).
+  Step graph_step(const at::Tensor& input, const at::Tensor& target, double beta);
   void save_checkpoint(const std::filesystem::path& path, int64_t epoch);
   double beta_for(int64_t epoch) const;
 
@@ -89,6 +101,9 @@ class Trainer {
   models::Autoencoder model_{nullptr};
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   at::Tensor train_images_, val_images_;
+  std::vector<at::Tensor> params_;
+  std::unique_ptr<BatchBuffers> buffers_;
+  std::unique_ptr<Graph> graph_;  // CUDA builds with train.cuda_graph on a GPU; else unused
   std::filesystem::path checkpoint_dir_;
   bool interactive_ = false;
   // State carried across epochs (and through checkpoints).
