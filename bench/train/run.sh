@@ -32,6 +32,10 @@ mkdir -p "$work"
 # Every OpenMP/BLAS pool on both sides gets the same count; the Python peer also calls
 # torch.set_num_threads(threads) and bench_train calls at::set_num_threads(threads).
 export OMP_NUM_THREADS="$threads"
+# aelab re-executes itself with OMP_WAIT_POLICY=PASSIVE when no policy is set (see
+# docs/performance.md); both sides get the same policy here, so the table compares the training
+# loops, not the OpenMP settings.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 aelab_set=()
 for s in ${AELAB_SET:-}; do aelab_set+=(--set "$s"); done
 

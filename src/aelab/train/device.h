@@ -10,10 +10,12 @@ namespace aelab::train {
 c10::Device resolve_device(const std::string& name);
 
 // Sets LibTorch's intra-op pool to `threads` (0 = all cores) and OpenBLAS (when it provides
-// libblas.so.3) to `blas_threads` (0 = the same as `threads`). The default of 1 keeps BLAS
-// single-threaded inside LibTorch's pool; docs/performance.md has the measurements behind it.
-// Returns the intra-op thread count.
-int configure_threads(int64_t threads, int blas_threads = 1);
+// libblas.so.3) to `blas_threads` (0 = the same count). LibTorch calls BLAS from one thread for
+// matrix products and for the per-image GEMMs of transposed convolutions, so a single-threaded
+// BLAS left a core idle there: the Fashion-MNIST CAE trained 14-37% faster with 2 BLAS threads
+// than with 1 on 2 cores, the other models equally fast (docs/performance.md). Returns `threads`
+// as resolved.
+int configure_threads(int64_t threads, int blas_threads = 0);
 
 // What an idle OpenMP thread does, as aelab sets it: PASSIVE = sleep at once instead of spinning.
 // libgomp's default (about 300,000 spins first) lets waiting threads take the cores that working
