@@ -91,11 +91,15 @@ constexpr int64_t kRowWidth = 11;
 
 #ifdef AELAB_HAVE_CUDA
 // bfloat16 autocast on CUDA for the scope (forward and loss); the backward follows the forward's
-// dtypes. LibTorch 2.4 replaced the CUDA-only calls by per-device ones.
+// dtypes. LibTorch 2.4 replaced the CUDA-only calls by per-device ones. The cast cache is off:
+// inside a captured graph a cached bf16 copy of a weight would not follow the optimizer's
+// updates (and each weight is used once per forward anyway).
 class CudaAutocast {
  public:
   explicit CudaAutocast(bool on) : on_(on) {
     if (!on_) return;
+    cache_was_enabled_ = at::autocast::is_autocast_cache_enabled();
+    at::autocast::set_autocast_cache_enabled(false);
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
     at::autocast::set_autocast_enabled(at::kCUDA, true);
     at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
@@ -113,12 +117,14 @@ class CudaAutocast {
 #else
     at::autocast::set_enabled(false);
 #endif
+    at::autocast::set_autocast_cache_enabled(cache_was_enabled_);
   }
   CudaAutocast(const CudaAutocast&) = delete;
   CudaAutocast& operator=(const CudaAutocast&) = delete;
 
  private:
   bool on_;
+  bool cache_was_enabled_ = true;
 };
 #endif
 
