@@ -10,6 +10,7 @@
 #include "aelab/core/log.h"
 #include "aelab/core/paths.h"
 #include "aelab/report/plot.h"
+#include "aelab/train/colorize_metrics.h"
 
 namespace aelab::train {
 
@@ -135,6 +136,7 @@ void write_run_outputs(const fs::path& dir, Trainer& trainer, const TrainResult&
     s["final_train_loss"] = result.history.back().train_loss;
     s["final_val_loss"] = result.history.back().val_loss;
   }
+  add_colorize_summary(s, trainer, test_set);  // test_ssim and gray baselines of a colorizer
   write_file_atomic(dir / "summary.json", s.dump(2) + "\n");
 }
 
