@@ -6,10 +6,15 @@
 
 #include "aelab/core/error.h"
 #include "aelab/core/log.h"
+#include "aelab/train/device.h"
 #include "commands.h"
 
 int main(int argc, char** argv) {
   using namespace aelab;
+  // OpenMP's spinning idle threads collapse throughput on shared cores; libgomp reads its
+  // policy before main(), so this re-executes once with OMP_WAIT_POLICY=PASSIVE unless the user
+  // chose a policy (docs/performance.md).
+  train::reexec_with_openmp_wait_policy(argv);
   CLI::App app{"aelab: train, evaluate, tune and inspect autoencoders on image datasets"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "aelab 0.1.0");
