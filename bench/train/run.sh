@@ -64,31 +64,10 @@ for m in $models; do
   done
 done
 
-"$python" - "$results" <<'EOF'
-import json, statistics, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-cell = {}
-for r in rows:
-    cell.setdefault((r["model"], r["batch"], r["side"]), []).append(r)
-def med(model, batch, side, key):
-    rs = cell.get((model, batch, side))
-    return statistics.median(r[key] for r in rs) if rs else float("nan")
-print("| model | device | batch | images/epoch | img/s aelab | img/s careful | img/s common "
-      "| epoch s aelab | aelab/careful | aelab/common |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-seen = []
-for r in rows:
-    k = (r["model"], r["batch"])
-    if k not in seen: seen.append(k)
-for model, batch in seen:
-    a, c, p = (med(model, batch, s, "images_per_second") for s in ("aelab", "careful", "common"))
-    n = cell[(model, batch, "aelab")][0]["images"]
-    print(f"| {model} | cpu | {batch} | {n} | {a:.0f} | {c:.0f} | {p:.0f} | "
-          f"{med(model, batch, 'aelab', 'epoch_seconds'):.2f} | {a / c:.2f} | {a / p:.2f} |")
-aelab = [r for r in rows if r["side"] == "aelab"]
-print(f"\nthreads {aelab[0]['threads']}, BLAS {aelab[0]['blas']}, "
-      f"aelab peak RSS (subset runs) {max(r['peak_rss_mib'] for r in aelab):.0f} MiB")
-EOF
+# Peak: 2 FMA pipes x 8 floats x 2 FLOP per cycle per core (AVX2 FMA), at the nominal clock.
+mhz="$(grep -m1 'cpu MHz' /proc/cpuinfo | cut -d: -f2 | xargs)"
+FLOPS_PEAK="$(awk -v c="$(nproc)" -v m="$mhz" 'BEGIN { printf "%.1f", c * m * 32 / 1000 }')" \
+  "$python" "$root/bench/train/summarize.py" "$results"
 if [ "${SKIP_MEMORY:-0}" != 1 ]; then
   echo "memory, full MNIST (54000 train + 6000 val + 10000 test), 1 epoch:"
   "$bench" memory --config "$root/configs/mnist_dense5.toml" --epochs 1 --threads "$threads"

@@ -88,7 +88,7 @@ class Trainer {
   at::Tensor gather_batch(const at::Tensor& index);
   // The objective of one batch and the pieces reported per epoch (no backward, no host sync).
   Step compute_step(const at::Tensor& input, const at::Tensor& target, double beta);
-  // Drops every gradient (no memset): the next backward writes fresh ones instead of adding.
+  // Zeroes every gradient in place (kept allocated: backward adds into it).
   void reset_grads();
   // One optimizer step on a full batch through a captured CUDA graph (capturing it first).
   Step graph_step(const at::Tensor& input, const at::Tensor& target, double beta);
