@@ -182,7 +182,7 @@ int memory(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  aelab::train::reexec_with_openmp_wait_policy(argv);  // as the aelab CLI does
+  aelab::train::reexec_with_openmp_wait_policy(argv);  // as the aelab CLI does (src/cli/main.cpp)
   try {
     Args a = parse(argc, argv);
     if (a.mode == "prepare") return prepare(a);
