@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   train::reexec_with_openmp_wait_policy(argv);
   CLI::App app{"aelab: train, evaluate, tune and inspect autoencoders on image datasets"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options (--data-dir, -q) may also follow the subcommand
   app.set_version_flag("--version", "aelab 0.1.0");
   cli::GlobalOptions global;
   app.add_option("--data-dir", global.data_dir,
