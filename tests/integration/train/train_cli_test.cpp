@@ -18,7 +18,7 @@ namespace {
 const std::string kShort =
     " --set data.train_subset=1000 --set data.test_subset=200 --set train.epochs=2 -q";
 
-std::filesystem::path config(const std::string& name) {
+std::filesystem::path config_file(const std::string& name) {
   return aelab::testing::source_dir() / "configs" / name;
 }
 
@@ -26,7 +26,7 @@ std::filesystem::path config(const std::string& name) {
 const std::filesystem::path& default_run() {
   static const std::filesystem::path dir = [] {
     auto d = aelab::testing::temp_dir("cli-default-run") / "run";
-    auto r = run_aelab("train " + config("fashion_mnist_cae.toml").string() + " --out " +
+    auto r = run_aelab("train " + config_file("fashion_mnist_cae.toml").string() + " --out " +
                        d.string() + kShort);
     EXPECT_EQ(r.exit_code, 0) << r.output;
     return d;
@@ -97,11 +97,11 @@ TEST(CliTrain, EvalReloadsTheRunAndReportsTheSameTestLoss) {
 
 TEST(CliTrain, ResumeContinuesAFinishedRunForMoreEpochs) {
   auto dir = aelab::testing::temp_dir("cli-resume") / "run";
-  auto first = run_aelab("train " + config("mnist_dense3.toml").string() + " --out " +
+  auto first = run_aelab("train " + config_file("mnist_dense3.toml").string() + " --out " +
                          dir.string() + " --set data.train_subset=600 --set train.epochs=1 -q");
   ASSERT_EQ(first.exit_code, 0) << first.output;
   // Without --resume a finished run is never overwritten.
-  auto again = run_aelab("train " + config("mnist_dense3.toml").string() + " --out " + dir.string() + " -q");
+  auto again = run_aelab("train " + config_file("mnist_dense3.toml").string() + " --out " + dir.string() + " -q");
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.output.find("already holds a finished run"), std::string::npos) << again.output;
   auto resumed = run_aelab("train " + dir.string() + " --resume --set train.epochs=3 -q");
@@ -110,7 +110,7 @@ TEST(CliTrain, ResumeContinuesAFinishedRunForMoreEpochs) {
 }
 
 TEST(CliTrain, SummaryShowsTheCifarShapes) {
-  auto r = run_aelab("summary " + config("cifar10_cae.toml").string());
+  auto r = run_aelab("summary " + config_file("cifar10_cae.toml").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("8x8x16"), std::string::npos);
   EXPECT_NE(r.output.find("Latent size: 1024"), std::string::npos);
@@ -127,14 +127,14 @@ TEST(CliTrain, BadInputGivesOneLineErrorsAndNonZeroExit) {
   std::vector<Case> cases = {
       {"train " + bad.string(), "bad.toml:6: train.learning_rate: unknown key"},
       {"train " + (dir / "missing.toml").string(), "missing.toml: no such file"},
-      {"train " + config("mnist_dense3.toml").string() + " --set train.batch_size=0",
+      {"train " + config_file("mnist_dense3.toml").string() + " --set train.batch_size=0",
        "train.batch_size: expected a positive batch size"},
-      {"train " + config("mnist_dense3.toml").string() + " --set data.path=/nonexistent/mnist --out " +
+      {"train " + config_file("mnist_dense3.toml").string() + " --set data.path=/nonexistent/mnist --out " +
            (dir / "r").string(),
        "/nonexistent/mnist"},
-      {"summary " + config("mnist_dense3.toml").string() + " --set params.hidden=0",
+      {"summary " + config_file("mnist_dense3.toml").string() + " --set params.hidden=0",
        "expected a positive number of units"},
-      {"train " + config("mnist_dense3.toml").string() + " --device cuda:7",
+      {"train " + config_file("mnist_dense3.toml").string() + " --device cuda:7",
        "cuda"},
       {"eval " + dir.string(), "not a run folder"},
   };
