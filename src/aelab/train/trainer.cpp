@@ -548,17 +548,19 @@ void Trainer::resume() {
     AELAB_FAIL(path.string(), ": not a checkpoint of this model (",
                std::string(e.what_without_backtrace()).substr(0, 160), ")");
   }
+  // A fresh tensor per entry: InputArchive::read copies into a defined tensor (set_), which
+  // fails when the stored dtype differs.
+  auto scalar = [&archive](const char* key) {
+    at::Tensor value;
+    archive.read(key, value);
+    return value;
+  };
+  next_epoch_ = scalar("epoch").item<int64_t>() + 1;
+  result_.best_epoch = scalar("best_epoch").item<int64_t>();
+  result_.best_val_loss = scalar("best_val_loss").item<double>();
+  bad_epochs_ = scalar("bad_epochs").item<int64_t>();
+  result_.train_seconds = scalar("train_seconds").item<double>();
   at::Tensor t;
-  archive.read("epoch", t);
-  next_epoch_ = t.item<int64_t>() + 1;
-  archive.read("best_epoch", t);
-  result_.best_epoch = t.item<int64_t>();
-  archive.read("best_val_loss", t);
-  result_.best_val_loss = t.item<double>();
-  archive.read("bad_epochs", t);
-  bad_epochs_ = t.item<int64_t>();
-  archive.read("train_seconds", t);
-  result_.train_seconds = t.item<double>();
   archive.read("history", t);
   t = t.to(at::kCPU).contiguous();
   result_.history.clear();
