@@ -15,6 +15,7 @@
 #include "aelab/train/run_folder.h"
 #include "aelab/tune/study.h"
 #include "aelab/tune/study_file.h"
+#include "aelab/tune/samplers/grid_sampler.h"
 #include "aelab/tune/study_report.h"
 #include "aelab/tune/worker.h"
 #include "commands.h"
@@ -193,6 +194,11 @@ int run_tune(const TuneArgs& args, const GlobalOptions& global) {
   std::string url = args.storage.empty() ? "sqlite:///" + (out / "study.db").string() : args.storage;
   auto storage = storage::open_storage(url);
   auto sampler = tune::make_sampler(spec);
+  // A grid ends by itself: its size bounds the study (n_trials = 0 means "the whole grid").
+  if (auto* grid = dynamic_cast<tune::GridSampler*>(sampler.get())) {
+    auto size = static_cast<int64_t>(grid->grid_size());
+    if (spec.n_trials <= 0 || spec.n_trials > size) spec.n_trials = size;
+  }
   auto pruner = tune::make_pruner(spec);
   tune::Study study(*storage, spec.name, spec.direction, *sampler, pruner.get());
   tune::install_stop_handlers();
