@@ -47,4 +47,13 @@ inline int count_lines(const std::string& text) {
   return lines + (!text.empty() && text.back() != '\n');
 }
 
+// The last line of output without its newline: where a command prints its one-line error after
+// whatever it logged before failing.
+inline std::string last_line(const std::string& text) {
+  std::string t = text;
+  if (!t.empty() && t.back() == '\n') t.pop_back();
+  size_t start = t.rfind('\n');
+  return start == std::string::npos ? t : t.substr(start + 1);
+}
+
 }  // namespace aelab::testing

@@ -137,9 +137,8 @@ TEST(CliGenerate, BadInputIsAOneLineError) {
   r = run_aelab("-q interpolate " + vae_run().string() + " --from 300 --to 1");
   EXPECT_EQ(r.exit_code, 1);
   // The error is the last line (the data loading may log before it).
-  EXPECT_NE(r.output.find("\naelab: --from 300 is not a test image: the test set has 300 images "
-                          "(0..299)\n"),
-            std::string::npos)
+  EXPECT_EQ(aelab::testing::last_line(r.output),
+            "aelab: --from 300 is not a test image: the test set has 300 images (0..299)")
       << r.output;
 
   r = run_aelab("sample " + vae_run().string() + " --n 0");

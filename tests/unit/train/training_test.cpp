@@ -15,13 +15,24 @@ using namespace aelab;
 namespace {
 
 // A small dense autoencoder: fast enough to train for a few epochs inside a unit test.
+// `train_extra` goes right after the [train] header (so its first line is line 9): its leading
+// keys replace the defaults of the same name, and any [train.*] tables it has follow them.
 std::string experiment_text(const std::string& train_extra) {
+  size_t tables = train_extra.find('[');
+  std::string keys = train_extra.substr(0, tables);
+  std::string rest = tables == std::string::npos ? "" : train_extra.substr(tables);
+  std::string defaults;
+  for (const char* line : {"epochs = 4\n", "batch_size = 64\n", "lr = 3e-3\n", "threads = 1\n"}) {
+    std::string key = std::string(line).substr(0, std::string(line).find(' '));
+    bool overridden = ("\n" + keys).find("\n" + key + " =") != std::string::npos;
+    if (!overridden) defaults += line;
+  }
   return "[data]\ndataset = \"mnist\"\ntrain_subset = 2000\ntest_subset = 500\n"
          "val_fraction = 0.1\n"
          "[model]\nencoder = [\"flatten\", { dense = { units = 64 } }, \"relu\", "
          "{ dense = { units = 16 } }]\n"
-         "[train]\nepochs = 4\nbatch_size = 64\nlr = 3e-3\nthreads = 1\n" +
-         train_extra;
+         "[train]\n" +
+         keys + defaults + rest;
 }
 
 train::Experiment experiment(const std::string& train_extra = "") {
