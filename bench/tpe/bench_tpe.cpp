@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 
@@ -66,10 +67,20 @@ int timing(const bench::Problem& p, int n, int repeats) {
   return sink == 12345.678;  // keeps the work observable
 }
 
+// The sampler's options under test: the defaults, or a variant named in the environment
+// (TPE_MULTIVARIATE=0|1, TPE_CANDIDATES=n) to compare settings without rebuilding.
+TpeOptions options_from_environment() {
+  TpeOptions options;
+  if (const char* mv = std::getenv("TPE_MULTIVARIATE")) options.multivariate = std::string(mv) == "1";
+  if (const char* c = std::getenv("TPE_CANDIDATES")) options.n_ei_candidates = std::stoi(c);
+  return options;
+}
+
 int quality(const bench::Problem& p, int n_trials, int seeds) {
   SearchSpace space = space_of(p);
+  const TpeOptions options = options_from_environment();
   for (int seed = 0; seed < seeds; ++seed) {
-    TpeSampler sampler(space, TpeOptions{}, static_cast<uint64_t>(seed));
+    TpeSampler sampler(space, options, static_cast<uint64_t>(seed));
     std::vector<FrozenTrial> trials;
     double best = 1e300;
     std::printf("quality aelab %s %d", p.name.c_str(), seed);

@@ -183,6 +183,7 @@ int memory(const Args& a) {
 
 int main(int argc, char** argv) {
   aelab::train::reexec_with_openmp_wait_policy(argv);  // as the aelab CLI does (src/cli/main.cpp)
+  aelab::train::configure_allocator();
   try {
     Args a = parse(argc, argv);
     if (a.mode == "prepare") return prepare(a);

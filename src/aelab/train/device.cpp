@@ -3,9 +3,14 @@
 #include <ATen/Parallel.h>
 #include <dlfcn.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <torch/cuda.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <mutex>
 #include <thread>
 
 #include "aelab/core/error.h"
@@ -43,6 +48,19 @@ int configure_threads(int64_t threads, int blas_threads) {
     fn(blas_threads > 0 ? blas_threads : n);
   }
   return n;
+}
+
+void configure_allocator() {
+#if defined(__GLIBC__)
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char* tunables = std::getenv("GLIBC_TUNABLES");
+    if (tunables && std::strstr(tunables, "glibc.malloc.")) return;
+    if (std::getenv("MALLOC_MMAP_THRESHOLD_") || std::getenv("MALLOC_TRIM_THRESHOLD_")) return;
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+  });
+#endif
 }
 
 void reexec_with_openmp_wait_policy(char** argv) {

@@ -13,6 +13,7 @@
 
 #include "aelab/core/error.h"
 #include "aelab/core/log.h"
+#include "aelab/train/device.h"
 #include "aelab/train/progress.h"
 
 #ifdef AELAB_HAVE_CUDA
@@ -163,6 +164,7 @@ Trainer::Trainer(const Experiment& experiment, const data::Splits& splits, c10::
     : experiment_(experiment),
       device_(device),
       task_(experiment.task, splits.train.images.size(1)) {
+  configure_allocator();  // for library users too: without it CPU steps page-fault (device.h)
   const auto& opts = experiment_.train;
   models::Shape image{splits.train.images.size(1), splits.train.images.size(2),
                       splits.train.images.size(3)};
