@@ -9,6 +9,7 @@
 
 #include "aelab/core/error.h"
 #include "aelab/core/paths.h"
+#include "aelab/models/phase_conv_transpose.h"
 
 namespace aelab::models {
 namespace {
@@ -148,6 +149,12 @@ torch::Tensor reconstruction_loss(const std::string& kind, const torch::Tensor& 
   if (kind == "bce") return F::binary_cross_entropy(output, target);
   if (kind == "l1") return F::l1_loss(output, target);
   AELAB_FAIL("unknown loss '", kind, "' (expected mse, bce or l1)");
+}
+
+void AutoencoderImpl::set_phase_conv_transpose(bool on) {
+  for (const auto& module : decoder->modules(/*include_self=*/false)) {
+    if (auto* layer = module->as<PhaseConvTranspose2dImpl>()) layer->set_phase_form(on);
+  }
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> named_state(torch::nn::Module& module) {

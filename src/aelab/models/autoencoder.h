@@ -41,6 +41,10 @@ class AutoencoderImpl : public torch::nn::Module {
   // The decoder actually built (the mirror when the file said "mirror").
   const std::vector<LayerSpec>& decoder_specs() const { return decoder_specs_; }
 
+  // CPU transposed convolutions as one convolution over the output phases (the default) or
+  // LibTorch's own path; see phase_conv_transpose.h. Same results up to float rounding.
+  void set_phase_conv_transpose(bool on);
+
   // A table like Keras' model.summary(): layer, output shape, parameters; latent size; totals.
   std::string summary(const std::string& title) const;
 

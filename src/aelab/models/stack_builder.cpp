@@ -8,10 +8,12 @@
 #include <torch/nn/modules/pooling.h>
 #include <torch/nn/modules/upsampling.h>
 
+#include <algorithm>
 #include <numeric>
 #include <sstream>
 
 #include "aelab/core/error.h"
+#include "aelab/models/phase_conv_transpose.h"
 
 namespace aelab::models {
 namespace {
@@ -114,13 +116,17 @@ torch::nn::AnyModule make_module(const LayerSpec& spec, const Shape& in) {
                                           .stride(spec.stride)
                                           .padding(conv_padding(spec))
                                           .bias(spec.bias)));
-    case LayerType::kConvTranspose2d:
-      return nn::AnyModule(
-          nn::ConvTranspose2d(nn::ConvTranspose2dOptions(in[0], spec.filters, spec.kernel)
-                                  .stride(spec.stride)
-                                  .padding(conv_padding(spec))
-                                  .output_padding(spec.output_padding)
-                                  .bias(spec.bias)));
+    case LayerType::kConvTranspose2d: {
+      PhaseConvTranspose2dOptions o;
+      o.in_channels = in[0];
+      o.out_channels = spec.filters;
+      o.kernel = spec.kernel;
+      o.stride = spec.stride;
+      o.padding = conv_padding(spec);
+      o.output_padding = std::max<int64_t>(spec.output_padding, 0);
+      o.bias = spec.bias;
+      return nn::AnyModule(PhaseConvTranspose2d(o));
+    }
     case LayerType::kMaxPool:
       return nn::AnyModule(nn::MaxPool2d(
           nn::MaxPool2dOptions(spec.kernel).stride(spec.stride).padding(std::stoll(spec.padding))));

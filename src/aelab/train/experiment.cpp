@@ -58,6 +58,7 @@ std::string Experiment::resolved_toml() const {
   t.insert("channels_last", train.channels_last);
   t.insert("cuda_graph", train.cuda_graph);
   t.insert("bf16", train.bf16);
+  t.insert("phase_conv_transpose", train.phase_conv_transpose);
   toml::table es;
   es.insert("patience", train.early_stopping.patience);
   es.insert("min_delta", train.early_stopping.min_delta);

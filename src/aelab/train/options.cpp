@@ -42,6 +42,7 @@ TrainOptions read_train_options(config::Section& s) {
   o.channels_last = s.get_bool("channels_last", o.channels_last);
   o.cuda_graph = s.get_bool("cuda_graph", o.cuda_graph);
   o.bf16 = s.get_bool("bf16", o.bf16);
+  o.phase_conv_transpose = s.get_bool("phase_conv_transpose", o.phase_conv_transpose);
   s.finish();
   return o;
 }

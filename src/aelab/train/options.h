@@ -33,6 +33,7 @@ struct TrainOptions {
   bool channels_last = false;      // NHWC memory layout for convolutions
   bool cuda_graph = true;          // capture the whole training step once and replay it (CUDA)
   bool bf16 = false;               // bfloat16 autocast on CUDA
+  bool phase_conv_transpose = true;  // CPU transposed convs as one conv over output phases
 };
 
 // What the network is asked to do with an image.

@@ -202,7 +202,9 @@ models::Autoencoder make_model(const Experiment& experiment, const Task& task,
   if (task.signed_target() && !experiment.doc.has("model.output_activation")) {
     spec.output_activation = models::LayerType::kTanh;  // signed chroma needs a signed output
   }
-  return models::Autoencoder(spec, task.input_shape(image), task.target_shape(image));
+  models::Autoencoder model(spec, task.input_shape(image), task.target_shape(image));
+  model->set_phase_conv_transpose(experiment.train.phase_conv_transpose);
+  return model;
 }
 
 at::Tensor Trainer::batch_images(const at::Tensor& images, const at::Tensor& index) const {

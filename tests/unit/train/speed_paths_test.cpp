@@ -81,6 +81,21 @@ TEST(SpeedPaths, ChannelsLastFollowsTheSameLossCurve) {
   EXPECT_NEAR(test_nhwc.mse, test_plain.mse, 1e-3 * test_plain.mse);
 }
 
+TEST(SpeedPaths, PhaseConvTransposeFollowsLibTorchsLossCurve) {
+  // The default CAE's decoder has three stride-2 transposed convolutions: the phase form
+  // (default) against LibTorch's own CPU path, same seed, same batches.
+  train::Trainer phase(cae(), fashion_splits(), torch::kCPU);
+  train::Trainer native(cae("phase_conv_transpose = false\n"), fashion_splits(), torch::kCPU);
+  auto cp = loss_curve(phase.fit()), cn = loss_curve(native.fit());
+  ASSERT_EQ(cp.size(), cn.size());
+  for (size_t i = 0; i < cp.size(); ++i) {
+    EXPECT_NEAR(cp[i], cn[i], 1e-4 * cn[i]) << "epoch " << i + 1;
+  }
+  auto test_phase = phase.evaluate(fashion_splits().test);
+  auto test_native = native.evaluate(fashion_splits().test);
+  EXPECT_NEAR(test_phase.mse, test_native.mse, 1e-3 * test_native.mse);
+}
+
 TEST(SpeedPaths, EvaluationUnderInferenceModeMatchesAPlainForwardPass) {
   auto e = cae();
   e.train.epochs = 1;
