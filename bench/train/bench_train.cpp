@@ -129,7 +129,7 @@ int run(const Args& a) {
   Experiment e = aelab::train::load_experiment(a.config, overrides);
   int threads = a.blas_threads >= 0
                     ? aelab::train::configure_threads(a.threads, int(a.blas_threads))
-                    : aelab::train::configure_threads(a.threads);
+                    : aelab::train::configure_training_threads(a.threads, e.model);
   aelab::data::Splits splits;
   splits.train.images = read_images(a.images);
   aelab::train::Trainer trainer(e, splits, c10::Device(c10::kCPU));
@@ -157,7 +157,7 @@ int memory(const Args& a) {
   overrides.push_back("train.epochs=" + std::to_string(a.epochs));
   overrides.push_back("train.device=\"cpu\"");
   Experiment e = aelab::train::load_experiment(a.config, overrides);
-  aelab::train::configure_threads(a.threads);
+  aelab::train::configure_training_threads(a.threads, e.model);
   auto t0 = std::chrono::steady_clock::now();
   auto dataset = aelab::data::load_dataset(e.data, a.data_dir);
   auto splits = aelab::data::make_splits(dataset, e.data);

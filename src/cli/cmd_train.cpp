@@ -40,7 +40,7 @@ int run_train(const TrainArgs& args, const GlobalOptions& global) {
   if (!args.device.empty()) overrides.push_back("train.device=" + args.device);
   auto experiment = train::load_experiment(file, overrides);
 
-  int threads = train::configure_threads(experiment.train.threads);
+  int threads = train::configure_training_threads(experiment.train.threads, experiment.model);
   auto device = train::resolve_device(experiment.train.device);
   auto loaded = load_data(experiment, global.data_dir);
   train::prepare_run_folder(dir, resume);

@@ -78,7 +78,7 @@ class TrialRunner {
 
   double run(tune::TrialContext& ctx) {
     auto experiment = experiment_for(base_, ctx.params());
-    train::configure_threads(experiment.train.threads);
+    train::configure_training_threads(experiment.train.threads, experiment.model);
     auto device = train::resolve_device(experiment.train.device);
     const data::Dataset& dataset = dataset_for(experiment);
     fs::path dir = out_ / ("trial-" + std::to_string(ctx.number()));

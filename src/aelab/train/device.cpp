@@ -17,6 +17,36 @@
 
 namespace aelab::train {
 
+namespace {
+
+// OpenBLAS (when it provides libblas.so.3) exports this symbol; other BLAS builds do not.
+void set_blas_threads(int n) {
+  using SetThreads = void (*)(int);
+  if (auto fn = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+    fn(n);
+  }
+}
+
+// True when no layer is a convolution, pooling or upsampling: the step is matrix products.
+bool gemm_only(const std::vector<models::LayerSpec>& layers) {
+  using models::LayerType;
+  for (const auto& l : layers) {
+    switch (l.type) {
+      case LayerType::kConv2d:
+      case LayerType::kConvTranspose2d:
+      case LayerType::kMaxPool:
+      case LayerType::kAvgPool:
+      case LayerType::kUpsample:
+        return false;
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 c10::Device resolve_device(const std::string& name) {
   if (name == "auto") {
     return torch::cuda::is_available() ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
@@ -42,11 +72,19 @@ int configure_threads(int64_t threads, int blas_threads) {
   int n = threads > 0 ? static_cast<int>(threads)
                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(n);
-  // OpenBLAS (when it provides libblas.so.3) exports this symbol; other BLAS builds do not.
-  using SetThreads = void (*)(int);
-  if (auto fn = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
-    fn(blas_threads > 0 ? blas_threads : n);
+  set_blas_threads(blas_threads > 0 ? blas_threads : n);
+  return n;
+}
+
+int configure_training_threads(int64_t threads, const models::ModelSpec& model) {
+  int n = threads > 0 ? static_cast<int>(threads)
+                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  constexpr int kFewCores = 4;  // measured on 2; beyond 4 the element-wise work needs the pool
+  if (n > kFewCores || !gemm_only(model.encoder) || !gemm_only(model.decoder)) {
+    return configure_threads(n);
   }
+  at::set_num_threads(1);
+  set_blas_threads(n);
   return n;
 }
 

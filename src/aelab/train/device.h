@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "aelab/models/model_spec.h"
+
 namespace aelab::train {
 
 // "auto" -> cuda when LibTorch sees a GPU, else cpu. An unavailable cuda is an error.
@@ -16,6 +18,17 @@ c10::Device resolve_device(const std::string& name);
 // than with 1 on 2 cores, the other models equally fast (docs/performance.md). Returns `threads`
 // as resolved.
 int configure_threads(int64_t threads, int blas_threads = 0);
+
+// configure_threads for training `model` on the CPU. A model without convolutions, pooling or
+// upsampling spends its step in BLAS matrix products; its element-wise operations are small, and
+// on few cores waking a second intra-op thread for each of them (a futex wake per parallel region
+// under the passive wait policy) costs more than it saves, and competes with OpenBLAS's threads.
+// So on up to 4 threads such a model gets 1 intra-op thread and OpenBLAS all of them. Measured
+// on 2 cores, MNIST dense 5-layer, images/s (intra-op 2 -> 1, OpenBLAS 2 both): batch 32 13,716
+// -> 15,290; 256 36,484 -> 42,667; 1000 47,504 -> 49,035 (docs/performance.md). Convolutional
+// models keep configure_threads(threads): oneDNN convolutions run on the intra-op pool. Returns
+// the threads in use (intra-op + BLAS share the cores).
+int configure_training_threads(int64_t threads, const models::ModelSpec& model);
 
 // Keeps freed host memory in the process for the next training step instead of returning it to
 // the kernel. glibc serves blocks above M_MMAP_THRESHOLD (128 KiB until a larger mmapped block
