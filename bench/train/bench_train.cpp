@@ -127,12 +127,16 @@ int run(const Args& a) {
   overrides.push_back("train.device=\"cpu\"");
   overrides.push_back("train.early_stopping.patience=0");
   Experiment e = aelab::train::load_experiment(a.config, overrides);
+  // --blas-threads pins both pools (to compare splits); otherwise the trainer's own plan.
   int threads = a.blas_threads >= 0
                     ? aelab::train::configure_threads(a.threads, int(a.blas_threads))
-                    : aelab::train::configure_training_threads(a.threads, e.model);
+                    : aelab::train::configure_threads(a.threads);
   aelab::data::Splits splits;
   splits.train.images = read_images(a.images);
   aelab::train::Trainer trainer(e, splits, c10::Device(c10::kCPU));
+  int intra_op = a.blas_threads >= 0 ? threads
+                                     : aelab::train::configure_training_threads(
+                                           a.threads, *trainer.model(), a.batch);
   auto result = trainer.fit();
   std::vector<double> steady, times, losses;
   const double n = double(splits.train.size());
@@ -145,6 +149,7 @@ int run(const Args& a) {
   double median = steady[steady.size() / 2];
   nlohmann::json j = {{"side", "aelab"},           {"batch", a.batch},
                       {"images", int64_t(n)},      {"threads", threads},
+                      {"intra_op_threads", intra_op},
                       {"epoch_seconds", median},   {"images_per_second", n / median},
                       {"epoch_times", times},      {"losses", losses},
                       {"peak_rss_mib", peak_rss_mib()}, {"blas", mapped_blas()}};
@@ -157,11 +162,12 @@ int memory(const Args& a) {
   overrides.push_back("train.epochs=" + std::to_string(a.epochs));
   overrides.push_back("train.device=\"cpu\"");
   Experiment e = aelab::train::load_experiment(a.config, overrides);
-  aelab::train::configure_training_threads(a.threads, e.model);
+  aelab::train::configure_threads(a.threads);
   auto t0 = std::chrono::steady_clock::now();
   auto dataset = aelab::data::load_dataset(e.data, a.data_dir);
   auto splits = aelab::data::make_splits(dataset, e.data);
   aelab::train::Trainer trainer(e, splits, c10::Device(c10::kCPU));
+  aelab::train::configure_training_threads(a.threads, *trainer.model(), e.train.batch_size);
   auto result = trainer.fit();
   auto test = trainer.evaluate(splits.test);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

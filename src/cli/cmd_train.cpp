@@ -40,7 +40,7 @@ int run_train(const TrainArgs& args, const GlobalOptions& global) {
   if (!args.device.empty()) overrides.push_back("train.device=" + args.device);
   auto experiment = train::load_experiment(file, overrides);
 
-  int threads = train::configure_training_threads(experiment.train.threads, experiment.model);
+  int threads = train::configure_threads(experiment.train.threads);
   auto device = train::resolve_device(experiment.train.device);
   auto loaded = load_data(experiment, global.data_dir);
   train::prepare_run_folder(dir, resume);
@@ -50,8 +50,13 @@ int run_train(const TrainArgs& args, const GlobalOptions& global) {
   trainer.set_checkpoint_dir(dir / "checkpoints");
   trainer.set_progress(!global.quiet && train::Progress::stderr_is_terminal());
   if (resume) trainer.resume();
-  log::info("training on " + device.str() + " (" + std::to_string(threads) + " CPU threads), run folder " +
-            dir.string());
+  std::string cpu = std::to_string(threads) + " CPU threads";
+  if (device.is_cpu()) {
+    int intra_op = train::configure_training_threads(experiment.train.threads, *trainer.model(),
+                                                     experiment.train.batch_size);
+    cpu += ", " + std::to_string(intra_op) + " intra-op";
+  }
+  log::info("training on " + device.str() + " (" + cpu + "), run folder " + dir.string());
 
   // metrics.csv grows epoch by epoch, so an interrupted run still shows its curve (a resumed
   // run rewrites it whole at the end, from the history its checkpoint carried).

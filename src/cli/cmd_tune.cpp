@@ -78,7 +78,7 @@ class TrialRunner {
 
   double run(tune::TrialContext& ctx) {
     auto experiment = experiment_for(base_, ctx.params());
-    train::configure_training_threads(experiment.train.threads, experiment.model);
+    train::configure_threads(experiment.train.threads);
     auto device = train::resolve_device(experiment.train.device);
     const data::Dataset& dataset = dataset_for(experiment);
     fs::path dir = out_ / ("trial-" + std::to_string(ctx.number()));
@@ -89,6 +89,10 @@ class TrialRunner {
     if (spec_.cv_folds > 0) return run_cv(ctx, experiment, dataset, device);
     auto splits = data::make_splits(dataset, experiment.data);
     train::Trainer trainer(experiment, splits, device);
+    if (device.is_cpu()) {
+      train::configure_training_threads(experiment.train.threads, *trainer.model(),
+                                        experiment.train.batch_size);
+    }
     trainer.set_checkpoint_dir(dir / "checkpoints");
     bool pruned = false;
     auto result = trainer.fit([&](const train::EpochMetrics& m) {
@@ -121,6 +125,10 @@ class TrialRunner {
     for (size_t f = 0; f < folds.size(); ++f) {
       data::Splits s{folds[f].first, folds[f].second, base.test};
       train::Trainer trainer(experiment, s, device);
+      if (device.is_cpu()) {
+        train::configure_training_threads(experiment.train.threads, *trainer.model(),
+                                          experiment.train.batch_size);
+      }
       auto result = trainer.fit();
       losses.push_back(result.best_val_loss);
       double mean = std::accumulate(losses.begin(), losses.end(), 0.0) / double(losses.size());

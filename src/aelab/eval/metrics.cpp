@@ -36,11 +36,19 @@ at::Tensor as_metric_float(const at::Tensor& t) {
   return t.scalar_type() == at::kDouble ? t : t.to(at::kFloat);
 }
 
-// Normalized 1-D Gaussian of kSsimWindow taps, built on the target device and dtype.
-at::Tensor gaussian_taps(const at::TensorOptions& options) {
-  auto x = at::arange(kSsimWindow, options.dtype(at::kDouble)) - double(kSsimWindow / 2);
-  auto g = at::exp(-(x * x) / (2.0 * kSsimSigma * kSsimSigma));
-  return (g / g.sum()).to(options.dtype());
+// The separable Gaussian filter of SSIM ("valid" positions only) along an axis of `size`
+// pixels, as a [size - 10, size] band matrix: row i holds the 11 normalized taps at columns
+// i..i+10. Filtering is then two small matrix products per plane (G_h X G_w^T), which batched
+// BLAS does far faster on the CPU than a single-channel convolution: a 1x11 and an 11x1
+// convolution took about 4 ms per MNIST image here.
+at::Tensor gaussian_band(int64_t size, const at::TensorOptions& options) {
+  auto x = at::arange(kSsimWindow, at::TensorOptions().dtype(at::kDouble)) -
+           double(kSsimWindow / 2);
+  auto taps = at::exp(-(x * x) / (2.0 * kSsimSigma * kSsimSigma));
+  taps = taps / taps.sum();
+  auto band = at::zeros({size - kSsimWindow + 1, size}, at::TensorOptions().dtype(at::kDouble));
+  for (int64_t j = 0; j < kSsimWindow; ++j) band.diagonal(j).fill_(taps[j].item<double>());
+  return band.to(options);
 }
 
 }  // namespace
@@ -65,12 +73,11 @@ at::Tensor ssim(const at::Tensor& pred, const at::Tensor& target, double max_val
   auto y = as_metric_float(target).to(x.scalar_type());
   const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
 
-  // Every channel of every image is filtered alike, so one single-channel convolution over a
-  // stack of the five moment images does all the work: [5 * N * C, 1, H, W].
-  auto planes = at::stack({x, y, x * x, y * y, x * y}).reshape({5 * n * c, 1, h, w});
-  auto taps = gaussian_taps(x.options());
-  auto filtered = at::conv2d(planes, taps.view({1, 1, 1, kSsimWindow}));
-  filtered = at::conv2d(filtered, taps.view({1, 1, kSsimWindow, 1}));
+  // Every channel of every image is filtered alike: one batch of the five moment images,
+  // [5 * N * C, H, W], filtered along both axes by band-matrix products.
+  auto planes = at::stack({x, y, x * x, y * y, x * y}).reshape({5 * n * c, h, w});
+  auto rows = gaussian_band(h, x.options()), cols = gaussian_band(w, x.options());
+  auto filtered = at::matmul(at::matmul(rows, planes), cols.t());
   filtered = filtered.view({5, n, c, h - kSsimWindow + 1, w - kSsimWindow + 1});
 
   auto mu_x = filtered[0], mu_y = filtered[1];

@@ -135,6 +135,7 @@ std::string AutoencoderImpl::summary(const std::string& title) const {
   out << "Encoder params: " << enc << '\n';
   out << "Decoder params: " << dec << '\n';
   out << "Total params: " << enc + dec << '\n';
+  out << "Multiply-adds per image (forward): " << multiply_adds() << '\n';
   return out.str();
 }
 
@@ -149,6 +150,33 @@ torch::Tensor reconstruction_loss(const std::string& kind, const torch::Tensor& 
   if (kind == "bce") return F::binary_cross_entropy(output, target);
   if (kind == "l1") return F::l1_loss(output, target);
   AELAB_FAIL("unknown loss '", kind, "' (expected mse, bce or l1)");
+}
+
+int64_t AutoencoderImpl::multiply_adds() const {
+  int64_t total = 0;
+  for (const auto& l : encoder_info_) total += l.multiply_adds;
+  for (const auto& l : decoder_info_) total += l.multiply_adds;
+  if (variational()) total += 2 * mu->weight.numel();
+  return total;
+}
+
+bool AutoencoderImpl::matrix_products_only() const {
+  auto plain = [](const std::vector<LayerSpec>& layers) {
+    for (const auto& l : layers) {
+      switch (l.type) {
+        case LayerType::kConv2d:
+        case LayerType::kConvTranspose2d:
+        case LayerType::kMaxPool:
+        case LayerType::kAvgPool:
+        case LayerType::kUpsample:
+          return false;
+        default:
+          break;
+      }
+    }
+    return true;
+  };
+  return plain(spec_.encoder) && plain(decoder_specs_);
 }
 
 void AutoencoderImpl::set_phase_conv_transpose(bool on) {

@@ -41,6 +41,12 @@ class AutoencoderImpl : public torch::nn::Module {
   // The decoder actually built (the mirror when the file said "mirror").
   const std::vector<LayerSpec>& decoder_specs() const { return decoder_specs_; }
 
+  // Multiply-adds of one image's forward pass (encoder, vae heads, decoder); a training step
+  // costs about three times this per image (forward, and two products in backward).
+  int64_t multiply_adds() const;
+  // True when no layer is a convolution, pooling or upsampling: the step is matrix products.
+  bool matrix_products_only() const;
+
   // CPU transposed convolutions as one convolution over the output phases (the default) or
   // LibTorch's own path; see phase_conv_transpose.h. Same results up to float rounding.
   void set_phase_conv_transpose(bool on);

@@ -202,6 +202,21 @@ std::vector<Shape> infer_shapes(const std::vector<LayerSpec>& specs, const Shape
   return shapes;
 }
 
+// The multiply-adds of one image through a layer: the matrix and convolution products, which
+// are what the training step's time follows (element-wise layers are left out).
+int64_t multiply_adds(const LayerSpec& spec, const Shape& in, const Shape& out) {
+  switch (spec.type) {
+    case LayerType::kDense:
+      return in[0] * out[0];
+    case LayerType::kConv2d:  // every output pixel: in_channels x k x k
+      return numel(out) * in[0] * spec.kernel * spec.kernel;
+    case LayerType::kConvTranspose2d:  // every input pixel scatters to out_channels x k x k
+      return numel(in) * out[0] * spec.kernel * spec.kernel;
+    default:
+      return 0;
+  }
+}
+
 BuiltStack build_stack(const std::vector<LayerSpec>& specs, const Shape& input) {
   BuiltStack stack;
   stack.input = input;
@@ -212,7 +227,7 @@ BuiltStack build_stack(const std::vector<LayerSpec>& specs, const Shape& input) 
     int64_t parameters = 0;
     for (const auto& p : module.ptr()->parameters()) parameters += p.numel();
     stack.sequential->push_back(std::move(module));
-    stack.layers.push_back({label_of(spec), out, parameters});
+    stack.layers.push_back({label_of(spec), out, parameters, multiply_adds(spec, current, out)});
     current = out;
   }
   stack.output = current;

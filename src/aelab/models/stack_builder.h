@@ -21,6 +21,7 @@ struct LayerInfo {
   std::string label;  // "conv2d 3x3/2", "dense", "relu"
   Shape output;
   int64_t parameters = 0;
+  int64_t multiply_adds = 0;  // per image, forward; dense and convolution layers only
 };
 
 struct BuiltStack {

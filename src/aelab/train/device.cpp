@@ -27,24 +27,6 @@ void set_blas_threads(int n) {
   }
 }
 
-// True when no layer is a convolution, pooling or upsampling: the step is matrix products.
-bool gemm_only(const std::vector<models::LayerSpec>& layers) {
-  using models::LayerType;
-  for (const auto& l : layers) {
-    switch (l.type) {
-      case LayerType::kConv2d:
-      case LayerType::kConvTranspose2d:
-      case LayerType::kMaxPool:
-      case LayerType::kAvgPool:
-      case LayerType::kUpsample:
-        return false;
-      default:
-        break;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 c10::Device resolve_device(const std::string& name) {
@@ -76,16 +58,18 @@ int configure_threads(int64_t threads, int blas_threads) {
   return n;
 }
 
-int configure_training_threads(int64_t threads, const models::ModelSpec& model) {
-  int n = threads > 0 ? static_cast<int>(threads)
-                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  constexpr int kFewCores = 4;  // measured on 2; beyond 4 the element-wise work needs the pool
-  if (n > kFewCores || !gemm_only(model.encoder) || !gemm_only(model.decoder)) {
-    return configure_threads(n);
-  }
+int configure_training_threads(int64_t threads, const models::AutoencoderImpl& model,
+                               int64_t batch_size) {
+  const int n = threads > 0 ? static_cast<int>(threads)
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  constexpr int kFewThreads = 4;                // measured on 2 cores; more left alone
+  constexpr double kSmallStep = 500e6;          // multiply-adds per training step
+  const double step = 3.0 * double(model.multiply_adds()) * double(batch_size);
+  configure_threads(n);
+  if (n > kFewThreads || (!model.matrix_products_only() && step >= kSmallStep)) return n;
   at::set_num_threads(1);
   set_blas_threads(n);
-  return n;
+  return 1;
 }
 
 void configure_allocator() {
