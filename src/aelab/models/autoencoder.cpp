@@ -3,6 +3,7 @@
 #include <torch/nn/functional/loss.h>
 #include <torch/serialize.h>
 
+#include <algorithm>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -103,27 +104,39 @@ torch::Tensor AutoencoderImpl::encode(const torch::Tensor& x) {
 torch::Tensor AutoencoderImpl::decode(const torch::Tensor& code) { return decoder->forward(code); }
 
 std::string AutoencoderImpl::summary(const std::string& title) const {
+  // The layer column fits the longest name ("decoder.10 conv_transpose2d 3x3/2") plus a gap.
+  auto name_of = [](const std::string& prefix, size_t i, const LayerInfo& l) {
+    return " " + prefix + "." + std::to_string(i) + " " + l.label;
+  };
+  size_t width = 34;
+  for (size_t i = 0; i < encoder_info_.size(); ++i) {
+    width = std::max(width, name_of("encoder", i, encoder_info_[i]).size() + 2);
+  }
+  for (size_t i = 0; i < decoder_info_.size(); ++i) {
+    width = std::max(width, name_of("decoder", i, decoder_info_[i]).size() + 2);
+  }
+  const int name_w = static_cast<int>(width);
   std::ostringstream out;
-  auto rule = [&](char c) { out << std::string(64, c) << '\n'; };
+  auto rule = [&](char c) { out << std::string(width + 30, c) << '\n'; };
   out << "Model: " << title << " (" << spec_.kind << ")\n";
   rule('-');
-  out << std::left << std::setw(34) << " Layer" << std::setw(18) << "Output shape"
+  out << std::left << std::setw(name_w) << " Layer" << std::setw(18) << "Output shape"
       << std::right << std::setw(12) << "Param #" << '\n';
   rule('=');
-  out << std::left << std::setw(34) << " input" << std::setw(18) << shape_text(input_)
+  out << std::left << std::setw(name_w) << " input" << std::setw(18) << shape_text(input_)
       << std::right << std::setw(12) << 0 << '\n';
   auto rows = [&](const std::string& prefix, const std::vector<LayerInfo>& layers) {
     for (size_t i = 0; i < layers.size(); ++i) {
-      std::string name = " " + prefix + "." + std::to_string(i) + " " + layers[i].label;
-      out << std::left << std::setw(34) << name << std::setw(18) << shape_text(layers[i].output)
-          << std::right << std::setw(12) << layers[i].parameters << '\n';
+      out << std::left << std::setw(name_w) << name_of(prefix, i, layers[i]) << std::setw(18)
+          << shape_text(layers[i].output) << std::right << std::setw(12) << layers[i].parameters
+          << '\n';
     }
   };
   rows("encoder", encoder_info_);
   int64_t head_params = 0;
   if (variational()) {
     head_params = 2 * (mu->weight.numel() + mu->bias.numel());
-    out << std::left << std::setw(34) << " mu, logvar dense" << std::setw(18)
+    out << std::left << std::setw(name_w) << " mu, logvar dense" << std::setw(18)
         << (std::to_string(latent_size_) + " (x2)") << std::right << std::setw(12)
         << head_params << '\n';
   }
