@@ -27,6 +27,12 @@ void set_blas_threads(int n) {
   }
 }
 
+// `threads` as asked, 0 meaning every core.
+int thread_count(int64_t threads) {
+  return threads > 0 ? static_cast<int>(threads)
+                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 }  // namespace
 
 c10::Device resolve_device(const std::string& name) {
@@ -51,8 +57,7 @@ c10::Device resolve_device(const std::string& name) {
 }
 
 int configure_threads(int64_t threads, int blas_threads) {
-  int n = threads > 0 ? static_cast<int>(threads)
-                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int n = thread_count(threads);
   at::set_num_threads(n);
   set_blas_threads(blas_threads > 0 ? blas_threads : n);
   return n;
@@ -60,8 +65,7 @@ int configure_threads(int64_t threads, int blas_threads) {
 
 int configure_training_threads(int64_t threads, const models::AutoencoderImpl& model,
                                int64_t batch_size) {
-  const int n = threads > 0 ? static_cast<int>(threads)
-                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int n = thread_count(threads);
   constexpr int kFewThreads = 4;                // measured on 2 cores; more left alone
   constexpr double kSmallStep = 500e6;          // multiply-adds per training step
   const double step = 3.0 * double(model.multiply_adds()) * double(batch_size);

@@ -66,34 +66,34 @@ TEST(SpeedPaths, SameSeedGivesABitIdenticalLossCurveAndWeights) {
   EXPECT_LT(ca.back(), 0.8 * ca.front()) << ca.front() << " -> " << ca.back();
 }
 
-TEST(SpeedPaths, ChannelsLastFollowsTheSameLossCurve) {
-  train::Trainer plain(cae(), fashion_splits(), torch::kCPU);
-  train::Trainer nhwc(cae("channels_last = true\n"), fashion_splits(), torch::kCPU);
-  auto cp = loss_curve(plain.fit()), cn = loss_curve(nhwc.fit());
-  ASSERT_EQ(cp.size(), cn.size());
-  for (size_t i = 0; i < cp.size(); ++i) {
-    // Different kernels sum in a different order: equal up to float rounding, amplified a
-    // little by three epochs of Adam.
-    EXPECT_NEAR(cn[i], cp[i], 1e-4 * cp[i]) << "epoch " << i + 1;
+namespace {
+
+// Trains the CAE with and without a speed switch (same seed, same batches) and compares.
+// Different kernels sum in a different order: equal up to float rounding, amplified a little by
+// three epochs of Adam.
+void expect_same_training(const std::string& switched_on, const std::string& switched_off) {
+  train::Trainer on(cae(switched_on), fashion_splits(), torch::kCPU);
+  train::Trainer off(cae(switched_off), fashion_splits(), torch::kCPU);
+  auto con = loss_curve(on.fit()), coff = loss_curve(off.fit());
+  ASSERT_EQ(con.size(), coff.size());
+  for (size_t i = 0; i < con.size(); ++i) {
+    EXPECT_NEAR(con[i], coff[i], 1e-4 * coff[i]) << "epoch " << i + 1;
   }
-  auto test_plain = plain.evaluate(fashion_splits().test);
-  auto test_nhwc = nhwc.evaluate(fashion_splits().test);
-  EXPECT_NEAR(test_nhwc.mse, test_plain.mse, 1e-3 * test_plain.mse);
+  auto test_on = on.evaluate(fashion_splits().test);
+  auto test_off = off.evaluate(fashion_splits().test);
+  EXPECT_NEAR(test_on.mse, test_off.mse, 1e-3 * test_off.mse);
+}
+
+}  // namespace
+
+TEST(SpeedPaths, ChannelsLastFollowsTheSameLossCurve) {
+  expect_same_training("channels_last = true\n", "");
 }
 
 TEST(SpeedPaths, PhaseConvTransposeFollowsLibTorchsLossCurve) {
-  // The default CAE's decoder has three stride-2 transposed convolutions: the phase form
-  // (default) against LibTorch's own CPU path, same seed, same batches.
-  train::Trainer phase(cae(), fashion_splits(), torch::kCPU);
-  train::Trainer native(cae("phase_conv_transpose = false\n"), fashion_splits(), torch::kCPU);
-  auto cp = loss_curve(phase.fit()), cn = loss_curve(native.fit());
-  ASSERT_EQ(cp.size(), cn.size());
-  for (size_t i = 0; i < cp.size(); ++i) {
-    EXPECT_NEAR(cp[i], cn[i], 1e-4 * cn[i]) << "epoch " << i + 1;
-  }
-  auto test_phase = phase.evaluate(fashion_splits().test);
-  auto test_native = native.evaluate(fashion_splits().test);
-  EXPECT_NEAR(test_phase.mse, test_native.mse, 1e-3 * test_native.mse);
+  // The CAE's decoder has three stride-2 transposed convolutions: the phase form (default)
+  // against LibTorch's own CPU path.
+  expect_same_training("", "phase_conv_transpose = false\n");
 }
 
 TEST(SpeedPaths, EvaluationUnderInferenceModeMatchesAPlainForwardPass) {
