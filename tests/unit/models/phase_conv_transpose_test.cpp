@@ -104,3 +104,18 @@ TEST(PhaseForm, CanBeTurnedOffForComparison) {
       << native.grad_fn()->name();
   EXPECT_LT(max_diff(phase, native), 1e-4);
 }
+
+TEST(PhaseForm, ClonesWithItsWeightsAndSwitch) {
+  // Classifiers clone a run's encoder, which may hold transposed convolutions too.
+  torch::manual_seed(1);
+  PhaseConvTranspose2d layer(options_of({3, 2, 4, 3, 2, 1, 1}));
+  layer->set_phase_form(false);
+  auto copy = std::dynamic_pointer_cast<aelab::models::PhaseConvTranspose2dImpl>(layer->clone());
+  ASSERT_TRUE(copy);
+  EXPECT_TRUE(torch::equal(copy->weight, layer->weight));
+  EXPECT_TRUE(torch::equal(copy->bias, layer->bias));
+  EXPECT_NE(copy->weight.data_ptr(), layer->weight.data_ptr());  // its own storage
+  EXPECT_FALSE(copy->phase_form());
+  auto x = torch::randn({2, 3, 4, 4});
+  EXPECT_TRUE(torch::equal(copy->forward(x), layer->forward(x)));
+}
