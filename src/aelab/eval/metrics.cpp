@@ -39,8 +39,8 @@ at::Tensor as_metric_float(const at::Tensor& t) {
 // The separable Gaussian filter of SSIM ("valid" positions only) along an axis of `size`
 // pixels, as a [size - 10, size] band matrix: row i holds the 11 normalized taps at columns
 // i..i+10. Filtering is then two small matrix products per plane (G_h X G_w^T), which batched
-// BLAS does far faster on the CPU than a single-channel convolution: a 1x11 and an 11x1
-// convolution took about 4 ms per MNIST image here.
+// BLAS does far faster on the CPU than single-channel convolutions: for MNIST-sized images,
+// 0.04 ms per image against 0.50 ms for a 1x11 and an 11x1 convolution (2 idle cores).
 at::Tensor gaussian_band(int64_t size, const at::TensorOptions& options) {
   auto x = at::arange(kSsimWindow, at::TensorOptions().dtype(at::kDouble)) -
            double(kSsimWindow / 2);

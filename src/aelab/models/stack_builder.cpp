@@ -202,6 +202,8 @@ std::vector<Shape> infer_shapes(const std::vector<LayerSpec>& specs, const Shape
   return shapes;
 }
 
+namespace {
+
 // The multiply-adds of one image through a layer: the matrix and convolution products, which
 // are what the training step's time follows (element-wise layers are left out).
 int64_t multiply_adds(const LayerSpec& spec, const Shape& in, const Shape& out) {
@@ -216,6 +218,8 @@ int64_t multiply_adds(const LayerSpec& spec, const Shape& in, const Shape& out) 
       return 0;
   }
 }
+
+}  // namespace
 
 BuiltStack build_stack(const std::vector<LayerSpec>& specs, const Shape& input) {
   BuiltStack stack;
