@@ -4,7 +4,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include <tuple>
+#include <ostream>
+#include <string>
 
 #include "aelab/models/phase_conv_transpose.h"
 
@@ -16,6 +17,13 @@ namespace {
 struct Case {
   int64_t cin, cout, size, kernel, stride, padding, output_padding;
 };
+
+// How gtest shows a case in test names and failures.
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.cin << "->" << c.cout << " channels, " << c.size << "x" << c.size << ", kernel "
+      << c.kernel << ", stride " << c.stride << ", padding " << c.padding << ", output padding "
+      << c.output_padding;
+}
 
 PhaseConvTranspose2dOptions options_of(const Case& c, bool bias = true) {
   PhaseConvTranspose2dOptions o;
@@ -66,7 +74,14 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{16, 3, 8, 5, 2, 2, 1},    // a 5x5 kernel
                       Case{4, 6, 5, 4, 3, 1, 2},     // stride 3, output padding 2 > padding
                       Case{5, 4, 6, 2, 2, 0, 0},     // kernel = stride: no overlap
-                      Case{3, 2, 5, 3, 1, 1, 0}));   // stride 1 keeps LibTorch's path
+                      Case{3, 2, 5, 3, 1, 1, 0}),    // stride 1 keeps LibTorch's path
+    [](const ::testing::TestParamInfo<Case>& info) {
+      const Case& c = info.param;
+      return "k" + std::to_string(c.kernel) + "s" + std::to_string(c.stride) + "p" +
+             std::to_string(c.padding) + "op" + std::to_string(c.output_padding) + "in" +
+             std::to_string(c.size) + "x" + std::to_string(c.size) + "c" +
+             std::to_string(c.cin) + "to" + std::to_string(c.cout);
+    });
 
 TEST(PhaseForm, HasConvTranspose2dParametersAndInitialization) {
   const Case c{6, 4, 5, 3, 2, 1, 1};
