@@ -1,6 +1,8 @@
 // aelab's TPE sampler, timed and scored. Usage:
 //   bench_tpe timing <problem> <n_finished> <repeats>   -> median milliseconds per suggestion
 //   bench_tpe quality <problem> <n_trials> <seeds>      -> per seed, best value after 20/50/100
+//   bench_tpe suggest <problem> <n_finished> <seeds>    -> per seed, the next suggestion after
+//                                                          the same finished history
 // The Python peer optuna_peer.py prints the same lines for Optuna's TPESampler.
 #include <algorithm>
 #include <chrono>
@@ -97,12 +99,32 @@ int quality(const bench::Problem& p, int n_trials, int seeds) {
   return 0;
 }
 
+// The distribution of one suggestion given a fixed history, sampled over seeds: compared with
+// Optuna's (optuna_peer.py suggest) it checks that both samplers draw from the same law.
+int suggest(const bench::Problem& p, int n, int seeds) {
+  SearchSpace space = space_of(p);
+  std::vector<FrozenTrial> trials;
+  for (int i = 0; i < n; ++i) {
+    auto x = bench::history_point(p, i);
+    trials.push_back(finished(i, space, x, p.f(x)));
+  }
+  const TpeOptions options = options_from_environment();
+  for (int seed = 0; seed < seeds; ++seed) {
+    TpeSampler sampler(space, options, static_cast<uint64_t>(seed));
+    auto x = point_of(sampler.suggest(trials, n).params, p.low.size());
+    std::printf("suggest aelab %s %d", p.name.c_str(), seed);
+    for (double v : x) std::printf(" %.9g", v);
+    std::printf("\n");
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
     if (argc != 5) {
-      std::cerr << "usage: bench_tpe timing|quality <problem> <n> <repeats|seeds>\n";
+      std::cerr << "usage: bench_tpe timing|quality|suggest <problem> <n> <repeats|seeds>\n";
       return 2;
     }
     std::string mode = argv[1];
@@ -110,7 +132,8 @@ int main(int argc, char** argv) {
     int n = std::stoi(argv[3]), k = std::stoi(argv[4]);
     if (mode == "timing") return timing(p, n, k);
     if (mode == "quality") return quality(p, n, k);
-    std::cerr << "unknown mode '" << mode << "' (expected timing or quality)\n";
+    if (mode == "suggest") return suggest(p, n, k);
+    std::cerr << "unknown mode '" << mode << "' (expected timing, quality or suggest)\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "bench_tpe: " << e.what() << "\n";

@@ -3,6 +3,7 @@
 
   optuna_peer.py timing <problem> <n_finished> <repeats>
   optuna_peer.py quality <problem> <n_trials> <seeds>
+  optuna_peer.py suggest <problem> <n_finished> <seeds>
 
 Prints the same lines as bench_tpe. Functions and histories mirror bench/tpe/functions.h.
 """
@@ -90,6 +91,23 @@ def quality(name, n_trials, seeds):
         print(f"quality optuna {name} {seed} " + " ".join(f"{v:.6g}" for v in marks))
 
 
+def suggest(name, n, seeds):
+    """The first TPE suggestion after the same n finished trials, once per sampler seed."""
+    low, high, f = PROBLEMS[name]
+    dists = distributions(low, high)
+    trials = []
+    for i in range(n):
+        x = history_point(low, high, i)
+        trials.append(optuna.trial.create_trial(
+            params={f"x{d}": x[d] for d in range(len(x))}, distributions=dists, value=f(x)))
+    for seed in range(seeds):
+        study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+        study.add_trials(trials)
+        trial = study.ask(dists)
+        print(f"suggest optuna {name} {seed} " +
+              " ".join(f"{trial.params[f'x{d}']:.9g}" for d in range(len(low))))
+
+
 if __name__ == "__main__":
     mode, problem, n, k = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    (timing if mode == "timing" else quality)(problem, n, k)
+    {"timing": timing, "quality": quality, "suggest": suggest}[mode](problem, n, k)
