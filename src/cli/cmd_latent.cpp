@@ -1,10 +1,13 @@
 // aelab latent <run> --method pca|tsne [--n 10000] [--perplexity 30] [--iterations 1000]
+//              [--learning-rate auto] [--init pca|random]
 //              [--seed S] [--out DIR]
 // Encodes the first n test images, maps the codes to 2-D and writes, into DIR (default: the run
 // folder), latent-<method>.png (scatter colored by class), latent-<method>.csv (x,y,label) and
 // latent-<method>.json (trustworthiness, k-NN accuracy, explained variance, t-SNE KL).
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "aelab/analysis/latent_map.h"
@@ -29,6 +32,8 @@ struct LatentArgs {
   int64_t n = 10000;
   double perplexity = 30;
   int iterations = 1000;
+  std::string learning_rate = "auto";
+  std::string init = "pca";
   uint64_t seed = 0;
   std::string out;
   std::string device;
@@ -60,6 +65,17 @@ int run_latent(const LatentArgs& args, const GlobalOptions& global) {
               "--method '", args.method, "' is not a latent map method (expected ",
               join(methods, " or "), ")");
   AELAB_CHECK(args.n >= 1, "--n must be at least 1, got ", args.n);
+  AELAB_CHECK(args.init == "pca" || args.init == "random", "--init '", args.init,
+              "' is not a t-SNE start (expected pca or random)");
+  double learning_rate = 0;  // auto
+  if (args.learning_rate != "auto") {
+    char* end = nullptr;
+    learning_rate = std::strtod(args.learning_rate.c_str(), &end);
+    AELAB_CHECK(!args.learning_rate.empty() && *end == '\0' && std::isfinite(learning_rate) &&
+                    learning_rate > 0,
+                "--learning-rate '", args.learning_rate,
+                "': expected auto or a number > 0");
+  }
   auto run = train::open_run(args.run);
   if (!args.device.empty()) run.experiment.train.device = args.device;
   train::configure_threads(run.experiment.train.threads);
@@ -80,6 +96,8 @@ int run_latent(const LatentArgs& args, const GlobalOptions& global) {
   options.method = args.method;
   options.perplexity = args.perplexity;
   options.iterations = args.iterations;
+  options.learning_rate = learning_rate;
+  options.init = args.init;
   options.seed = args.seed;
   auto map = analysis::make_latent_map(codes, labels, options);
 
@@ -141,6 +159,10 @@ void add_latent_command(CLI::App& app, const GlobalOptions& global, Command& run
   cmd->add_option("-n,--n", args->n, "test images to encode (the first n)")->capture_default_str();
   cmd->add_option("--perplexity", args->perplexity, "t-SNE perplexity")->capture_default_str();
   cmd->add_option("--iterations", args->iterations, "t-SNE gradient steps")->capture_default_str();
+  cmd->add_option("--learning-rate", args->learning_rate,
+                  "t-SNE step size: auto = max(n / 48, 50), or a number")
+      ->capture_default_str();
+  cmd->add_option("--init", args->init, "t-SNE start: pca or random")->capture_default_str();
   cmd->add_option("--seed", args->seed, "seed of t-SNE and the k-NN folds")->capture_default_str();
   cmd->add_option("-o,--out", args->out, "folder for the outputs (default: the run folder)");
   cmd->add_option("--device", args->device, "cpu, cuda or auto (default: the run's)");

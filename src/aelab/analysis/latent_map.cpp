@@ -57,7 +57,8 @@ LatentMap make_latent_map(const torch::Tensor& codes, const std::vector<int64_t>
     t.iterations = options.iterations;
     t.seed = options.seed;
     t.threads = options.threads;
-    t.init = "pca";
+    t.learning_rate = options.learning_rate;
+    t.init = options.init;
     TsneResult r = tsne(input, t);
     map.points = std::move(r.embedding);
     map.kl_divergence = r.kl_divergence;
@@ -84,6 +85,12 @@ std::string latent_map_json(const LatentMap& map, const LatentMapOptions& option
     j["kl_divergence"] = map.kl_divergence;
     j["perplexity"] = options.perplexity;
     j["iterations"] = map.iterations_run;
+    if (options.learning_rate > 0) {
+      j["learning_rate"] = options.learning_rate;
+    } else {
+      j["learning_rate"] = "auto";
+    }
+    j["init"] = options.init;
   } else {
     j["kl_divergence"] = nullptr;
   }

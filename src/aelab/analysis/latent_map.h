@@ -16,6 +16,8 @@ struct LatentMapOptions {
   std::string method = "pca";  // pca | tsne
   double perplexity = 30;      // tsne
   int iterations = 1000;       // tsne: gradient steps
+  double learning_rate = 0;    // tsne: 0 = auto, max(n / early exaggeration / 4, 50)
+  std::string init = "pca";    // tsne: "pca" or "random" start
   uint64_t seed = 0;           // tsne init sketch, k-NN fold split
   int64_t tsne_pca_dims = 50;  // tsne: codes wider than this are first reduced by PCA (0 = never)
   int quality_k = 10;          // neighbours for trustworthiness and the k-NN classifier

@@ -129,6 +129,25 @@ TEST(CliGenerate, LatentTsneReportsKl) {
   EXPECT_EQ(count_lines(read_text(vae_run() / "latent-tsne.csv")), 301);
 }
 
+TEST(CliGenerate, LatentTsneTakesLearningRateAndInit) {
+  auto out = vae_run().parent_path() / "latent-options";
+  auto r = run_aelab("-q latent " + vae_run().string() +
+                     " --method tsne --n 200 --iterations 260 --learning-rate 120 --init random"
+                     " --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto json = nlohmann::json::parse(read_text(out / "latent-tsne.json"));
+  EXPECT_EQ(json["learning_rate"], 120.0);
+  EXPECT_EQ(json["init"], "random");
+  EXPECT_EQ(json["points"], 200);
+
+  r = run_aelab("latent " + vae_run().string() + " --method tsne --learning-rate fast");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "aelab: --learning-rate 'fast': expected auto or a number > 0\n");
+  r = run_aelab("latent " + vae_run().string() + " --method tsne --init spectral");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "aelab: --init 'spectral' is not a t-SNE start (expected pca or random)\n");
+}
+
 TEST(CliGenerate, BadInputIsAOneLineError) {
   auto r = run_aelab("latent " + vae_run().string() + " --method umap");
   EXPECT_EQ(r.exit_code, 1);
