@@ -47,13 +47,19 @@ FrozenTrial finished(int64_t number, const SearchSpace& space, const std::vector
   return t;
 }
 
-int timing(const bench::Problem& p, int n, int repeats) {
-  SearchSpace space = space_of(p);
+// n finished trials at the fixed points of bench::history_point (the same on both sides).
+std::vector<FrozenTrial> history(const bench::Problem& p, const SearchSpace& space, int n) {
   std::vector<FrozenTrial> trials;
   for (int i = 0; i < n; ++i) {
     auto x = bench::history_point(p, i);
     trials.push_back(finished(i, space, x, p.f(x)));
   }
+  return trials;
+}
+
+int timing(const bench::Problem& p, int n, int repeats) {
+  SearchSpace space = space_of(p);
+  const std::vector<FrozenTrial> trials = history(p, space, n);
   TpeSampler sampler(space, TpeOptions{}, 0);
   std::vector<double> ms;
   double sink = 0;
@@ -103,11 +109,7 @@ int quality(const bench::Problem& p, int n_trials, int seeds) {
 // Optuna's (optuna_peer.py suggest) it checks that both samplers draw from the same law.
 int suggest(const bench::Problem& p, int n, int seeds) {
   SearchSpace space = space_of(p);
-  std::vector<FrozenTrial> trials;
-  for (int i = 0; i < n; ++i) {
-    auto x = bench::history_point(p, i);
-    trials.push_back(finished(i, space, x, p.f(x)));
-  }
+  const std::vector<FrozenTrial> trials = history(p, space, n);
   const TpeOptions options = options_from_environment();
   for (int seed = 0; seed < seeds; ++seed) {
     TpeSampler sampler(space, options, static_cast<uint64_t>(seed));

@@ -7,18 +7,12 @@
 #include <vector>
 
 #include "aelab/core/error.h"
+#include "error_of.h"
 
 namespace aelab::data {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const aelab::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using aelab::testing::error_of;
 
 // One 1x1 image per colour: [N, 3, 1, 1].
 at::Tensor pixels(const std::vector<std::vector<double>>& colours) {

@@ -7,20 +7,14 @@
 #include <string>
 
 #include "aelab/core/error.h"
+#include "error_of.h"
 
 namespace aelab::data {
 namespace {
 
 using Kind = Corruption::Kind;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const aelab::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using aelab::testing::error_of;
 
 at::Tensor gray(int64_t n = 64, int64_t c = 1, int64_t size = 32) {
   return at::full({n, c, size, size}, 0.5);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "aelab/core/error.h"
+#include "error_of.h"
 
 namespace aelab::eval {
 namespace {
@@ -15,14 +16,7 @@ constexpr double kC1 = 0.01 * 0.01;  // (K1 * max)^2 for max 1
 
 double at_index(const at::Tensor& t, int64_t i) { return t[i].item<double>(); }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const aelab::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using aelab::testing::error_of;
 
 TEST(Psnr, IdenticalImagesAreCappedAt100Db) {
   auto x = at::rand({3, 3, 8, 8});

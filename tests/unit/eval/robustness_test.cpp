@@ -13,6 +13,7 @@
 #include "aelab/eval/metrics.h"
 #include "aelab/report/font.h"
 #include "denoise_fixture.h"
+#include "error_of.h"
 
 namespace aelab::eval {
 namespace {
@@ -21,14 +22,7 @@ using testing::DenseRun;
 using testing::dense_experiment;
 using testing::mnist_subset;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const aelab::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using aelab::testing::error_of;
 
 // A plain and a denoising (gaussian:0.5) dense autoencoder, ED 32, after the same short training
 // from the same initial weights; trained once for the whole suite.

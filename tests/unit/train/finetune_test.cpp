@@ -14,6 +14,7 @@
 #include "aelab/train/finetune.h"
 #include "aelab/train/trainer.h"
 #include "test_paths.h"
+#include "error_of.h"
 
 using namespace aelab;
 namespace fs = std::filesystem;
@@ -74,14 +75,7 @@ train::FinetuneOptions one_epoch(bool freeze) {
   return o;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using aelab::testing::error_of;
 
 }  // namespace
 

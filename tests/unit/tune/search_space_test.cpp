@@ -3,18 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "aelab/core/error.h"
+#include "error_of.h"
 
 namespace aelab::tune {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using aelab::testing::error_of;
 
 TEST(SearchSpace, ConvertsBetweenInternalAndExternalValues) {
   CategoricalDistribution opt{{std::string("adam"), std::string("sgd")}};
