@@ -193,7 +193,8 @@ bool AutoencoderImpl::matrix_products_only() const {
 }
 
 void AutoencoderImpl::set_phase_conv_transpose(bool on) {
-  for (const auto& module : decoder->modules(/*include_self=*/false)) {
+  // Every layer, not just the decoder's: an encoder may hold transposed convolutions too.
+  for (const auto& module : modules(/*include_self=*/false)) {
     if (auto* layer = module->as<PhaseConvTranspose2dImpl>()) layer->set_phase_form(on);
   }
 }
