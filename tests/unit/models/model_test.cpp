@@ -136,6 +136,23 @@ TEST(Models, SpecErrorsNameTheProblem) {
             std::string::npos);
 }
 
+TEST(Models, MultiplyAddsCountMatrixAndConvolutionProducts) {
+  auto doc = config::Document::load(aelab::testing::source_dir() / "configs/fashion_mnist_cae.toml");
+  auto model = model_from(doc, {1, 28, 28});
+  // Hand count. Encoder convs (out pixels x in channels x 9): 14*14*8*1*9 + 7*7*16*8*9 +
+  // 3*3*32*16*9 = 14112 + 56448 + 41472; dense 288*64 + 64*14 = 18432 + 896. Decoder dense
+  // 14*64 + 64*288 = 896 + 18432; transposed convs (in pixels x out channels x 9):
+  // 3*3*32*16*9 + 7*7*16*8*9 + 14*14*8*1*9 = 41472 + 56448 + 14112.
+  EXPECT_EQ(model->multiply_adds(), 262720);
+  EXPECT_FALSE(model->matrix_products_only());
+  EXPECT_NE(model->summary("cae").find("Multiply-adds per image (forward): 262720"),
+            std::string::npos);
+  auto dense = model_from(doc_with_encoder("[\"flatten\", { dense = { units = 32 } }, \"relu\"]"),
+                          {1, 6, 6});
+  EXPECT_EQ(dense->multiply_adds(), 36 * 32 * 2);  // encoder and its mirror
+  EXPECT_TRUE(dense->matrix_products_only());
+}
+
 TEST(Models, VariationalHeadsAndMirroredDecoder) {
   auto doc = doc_with_encoder(
       "[\"flatten\", { dense = { units = 32 } }, \"relu\"]",

@@ -121,6 +121,23 @@ TEST(SpeedPaths, ConfigureThreadsSetsTheIntraOpPool) {
   train::configure_threads(before);
 }
 
+TEST(SpeedPaths, ThreadPlanGivesSmallStepsOneIntraOpThread) {
+  int before = at::get_num_threads();
+  auto e = cae();
+  train::Trainer t(e, fashion_splits(), torch::kCPU);
+  const auto& model = *t.model();  // 262,720 multiply-adds per image: 0.79 M per image-step
+  // 128 images: 101 M per step, under the 500 M threshold -> 1 intra-op thread.
+  EXPECT_EQ(train::configure_training_threads(2, model, 128), 1);
+  EXPECT_EQ(at::get_num_threads(), 1);
+  // 1000 images: 788 M per step -> the pool keeps both threads.
+  EXPECT_EQ(train::configure_training_threads(2, model, 1000), 2);
+  EXPECT_EQ(at::get_num_threads(), 2);
+  // More than 4 threads: the plan (measured on 2 cores) changes nothing.
+  EXPECT_EQ(train::configure_training_threads(6, model, 32), 6);
+  EXPECT_EQ(at::get_num_threads(), 6);
+  train::configure_threads(before);
+}
+
 TEST(SpeedPaths, CudaGraphFollowsTheEagerLossCurve_CUDA) {
   if (!torch::cuda::is_available()) {
     GTEST_SKIP() << "no CUDA device (or a CPU-only LibTorch): graph capture not tested here";
