@@ -1,5 +1,8 @@
 # Every dependency is a Debian package (see scripts/setup.sh). Required: LibTorch, zlib and the
 # header-only libraries. Optional parts (PostgreSQL, gnuplot plots) are detected here.
+# Third-party headers must not show warnings (-Wall -Wextra is on for our own targets): imported
+# targets (torch, nlohmann_json, tomlplusplus, GTest) get -isystem from CMake; the plain paths found
+# here (CLI11_INCLUDE_DIR, STB_INCLUDE_DIR) are added with target_include_directories(SYSTEM).
 find_package(Torch REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(PNG REQUIRED)

@@ -8,7 +8,7 @@
 #include "aelab/core/log.h"
 #include "aelab/data/corruptions.h"
 #include "aelab/eval/robustness.h"
-#include "aelab/train/device.h"
+#include "aelab/train/pipeline.h"
 #include "aelab/train/run_folder.h"
 #include "commands.h"
 #include "run_setup.h"
@@ -37,8 +37,7 @@ int run_plain_eval(const EvalArgs& args, const GlobalOptions& global) {
     auto loaded = train::open_run(dir);
     auto& e = loaded.experiment;
     e.train.device = device_name(args, e);
-    train::configure_threads(e.train.threads);
-    auto device = train::resolve_device(e.train.device);
+    auto device = train::prepare_compute(e.train).device;
     auto data = load_data(e, global.data_dir);
     auto test_set = data.splits.test;
     if (args.images > 0) {
@@ -47,11 +46,11 @@ int run_plain_eval(const EvalArgs& args, const GlobalOptions& global) {
       test_set = test_set.index(at::arange(args.images, at::kLong));
     }
     train::Trainer trainer(e, data.splits, device);
-    trainer.set_checkpoint_dir(loaded.dir / "checkpoints");
+    trainer.set_checkpoint_dir(loaded.folder().checkpoint_dir());
     trainer.restore_best();
     auto test = trainer.evaluate(test_set);
     double ssim = eval::mean_ssim(trainer, test_set);
-    std::cout << dir << ": test " << e.train.loss << " loss " << test.loss << ", mse " << test.mse
+    std::cout << dir << ": test " << models::name_of(e.train.loss) << " loss " << test.loss << ", mse " << test.mse
               << ", psnr " << test.psnr << " dB, ssim " << ssim << " (" << test.images
               << " images)" << std::endl;
   }
@@ -74,8 +73,9 @@ int run_robustness(const EvalArgs& args, const GlobalOptions& global) {
 
   // The first run's [data] section defines the test set every run is scored on.
   const auto& first = runs.front().experiment;
-  train::configure_threads(first.train.threads);
-  auto device = train::resolve_device(device_name(args, first));
+  auto compute_options = first.train;
+  compute_options.device = device_name(args, first);
+  auto device = train::prepare_compute(compute_options).device;
   auto data = load_data(first, global.data_dir);
   at::Tensor images = data.splits.test.images;
   if (args.images > 0) {

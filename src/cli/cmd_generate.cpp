@@ -8,6 +8,7 @@
 #include "aelab/core/log.h"
 #include "aelab/report/image.h"
 #include "aelab/train/device.h"
+#include "aelab/train/pipeline.h"
 #include "aelab/train/run_folder.h"
 #include "commands.h"
 #include "run_setup.h"
@@ -30,8 +31,7 @@ OpenedRun open_trained_run(const std::string& dir, const std::string& device_nam
                            const GlobalOptions& global) {
   auto run = train::open_run(dir);
   if (!device_name.empty()) run.experiment.train.device = device_name;
-  train::configure_threads(run.experiment.train.threads);
-  auto device = train::resolve_device(run.experiment.train.device);
+  auto device = train::prepare_compute(run.experiment.train).device;
   auto data = load_data(run.experiment, global.data_dir);
   const auto& images = data.splits.train.images;
   models::Shape image{images.size(1), images.size(2), images.size(3)};
@@ -77,7 +77,7 @@ int run_sample(const SampleArgs& args, const GlobalOptions& global) {
     rows.emplace_back(tiles.begin() + i,
                       tiles.begin() + std::min(tiles.size(), i + size_t(kTilesPerRow)));
   }
-  fs::path out = args.out.empty() ? opened.run.dir / "samples.png" : fs::path(args.out);
+  fs::path out = args.out.empty() ? opened.run.folder().samples_png() : fs::path(args.out);
   report::write_png(out, report::make_grid(rows, grid_options(images)));
   std::cout << "wrote " << args.n << " samples from " << source << " to " << out.string()
             << std::endl;
@@ -109,8 +109,7 @@ int run_interpolate(const InterpolateArgs& args, const GlobalOptions& global) {
   std::vector<report::Image> strip{originals[0]};
   for (auto& tile : train::to_images(decoded)) strip.push_back(std::move(tile));
   strip.push_back(originals[1]);
-  fs::path out = args.out.empty() ? opened.run.dir / ("interpolation-" + std::to_string(args.from) +
-                                                      "-" + std::to_string(args.to) + ".png")
+  fs::path out = args.out.empty() ? opened.run.folder().interpolation_png(args.from, args.to)
                                   : fs::path(args.out);
   report::write_png(out, report::make_grid({strip}, grid_options(decoded)));
   std::cout << "wrote test image " << args.from << ", " << args.steps

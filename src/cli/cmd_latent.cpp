@@ -17,6 +17,7 @@
 #include "aelab/core/paths.h"
 #include "aelab/report/plot.h"
 #include "aelab/train/device.h"
+#include "aelab/train/pipeline.h"
 #include "aelab/train/run_folder.h"
 #include "commands.h"
 #include "run_setup.h"
@@ -78,8 +79,7 @@ int run_latent(const LatentArgs& args, const GlobalOptions& global) {
   }
   auto run = train::open_run(args.run);
   if (!args.device.empty()) run.experiment.train.device = args.device;
-  train::configure_threads(run.experiment.train.threads);
-  auto device = train::resolve_device(run.experiment.train.device);
+  auto device = train::prepare_compute(run.experiment.train).device;
   auto data = load_data(run.experiment, global.data_dir);
   const auto& test = data.splits.test;
   models::Shape image{test.images.size(1), test.images.size(2), test.images.size(3)};
@@ -103,9 +103,10 @@ int run_latent(const LatentArgs& args, const GlobalOptions& global) {
 
   fs::path dir = args.out.empty() ? run.dir : fs::path(args.out);
   ensure_directory(dir);
-  fs::path stem = dir / ("latent-" + args.method);
-  write_file_atomic(fs::path(stem.string() + ".csv"), points_csv(map.points, labels));
-  write_file_atomic(fs::path(stem.string() + ".json"), analysis::latent_map_json(map, options));
+  using train::RunFolder;
+  write_file_atomic(RunFolder::latent_map(dir, args.method, "csv"), points_csv(map.points, labels));
+  write_file_atomic(RunFolder::latent_map(dir, args.method, "json"),
+                    analysis::latent_map_json(map, options));
 
   report::ScatterPlot plot;
   bool pca = args.method == "pca";
@@ -120,7 +121,7 @@ int run_latent(const LatentArgs& args, const GlobalOptions& global) {
     plot.y.push_back(map.points.at(i, 1));
   }
   plot.label = labels;
-  fs::path png(stem.string() + ".png");
+  fs::path png = RunFolder::latent_map(dir, args.method, "png");
   bool plotted = report::plot_scatter(png, plot);
 
   char line[256];
@@ -144,8 +145,9 @@ int run_latent(const LatentArgs& args, const GlobalOptions& global) {
   }
   std::snprintf(line, sizeof line, " (%.1f s)", map.seconds);
   std::cout << line << "\n"
-            << "wrote " << stem.string() << ".{" << (plotted ? "png," : "") << "csv,json}"
-            << std::endl;
+            << "wrote " << (plotted ? png.string() + ", " : "")
+            << RunFolder::latent_map(dir, args.method, "csv").string() << ", "
+            << RunFolder::latent_map(dir, args.method, "json").string() << std::endl;
   return 0;
 }
 

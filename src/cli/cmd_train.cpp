@@ -1,12 +1,12 @@
 // aelab train <experiment.toml | run folder> [--out DIR] [--set key=value]... [--resume]
 #include <iostream>
+#include <optional>
 
 #include "aelab/core/error.h"
 #include "aelab/core/log.h"
 #include "aelab/core/paths.h"
-#include "aelab/train/device.h"
+#include "aelab/train/pipeline.h"
 #include "aelab/train/progress.h"
-#include "aelab/train/run_folder.h"
 #include "commands.h"
 #include "run_setup.h"
 
@@ -24,56 +24,36 @@ struct TrainArgs {
 int run_train(const TrainArgs& args, const GlobalOptions& global) {
   namespace fs = std::filesystem;
   fs::path file = args.experiment;
-  fs::path dir = args.out;
+  std::optional<train::RunFolder> folder;
+  if (!args.out.empty()) folder.emplace(args.out);
   bool resume = args.resume;
   if (fs::is_directory(file)) {  // `aelab train runs/x --resume`: the run's own experiment
-    AELAB_CHECK(fs::exists(file / "experiment.toml"), file.string(),
-                ": not a run folder (no experiment.toml)");
-    if (dir.empty()) dir = file;
-    file = file / "experiment.toml";
+    train::RunFolder run(file);
+    AELAB_CHECK(run.is_run(), file.string(), ": not a run folder (no experiment.toml)");
+    if (!folder) folder = run;
+    file = run.experiment_file();
   }
-  if (dir.empty()) {
+  if (!folder) {
     AELAB_CHECK(!resume, "--resume needs the run folder: aelab train <run folder> --resume");
-    dir = train::default_run_folder(file);
+    folder = train::RunFolder::default_for(file);
   }
   auto overrides = args.overrides;
   if (!args.device.empty()) overrides.push_back("train.device=" + args.device);
   auto experiment = train::load_experiment(file, overrides);
-
-  int threads = train::configure_threads(experiment.train.threads);
-  auto device = train::resolve_device(experiment.train.device);
   auto loaded = load_data(experiment, global.data_dir);
-  train::prepare_run_folder(dir, resume);
-  write_file_atomic(dir / "experiment.toml", experiment.resolved_toml());
 
-  train::Trainer trainer(experiment, loaded.splits, device);
-  trainer.set_checkpoint_dir(dir / "checkpoints");
-  trainer.set_progress(!global.quiet && train::Progress::stderr_is_terminal());
-  if (resume) trainer.resume();
-  std::string cpu = std::to_string(threads) + " CPU threads";
-  if (device.is_cpu()) {
-    int intra_op = train::configure_training_threads(experiment.train.threads, *trainer.model(),
-                                                     experiment.train.batch_size);
-    cpu += ", " + std::to_string(intra_op) + " intra-op";
-  }
-  log::info("training on " + device.str() + " (" + cpu + "), run folder " + dir.string());
-
-  // metrics.csv grows epoch by epoch, so an interrupted run still shows its curve (a resumed
-  // run rewrites it whole at the end, from the history its checkpoint carried).
-  std::vector<train::EpochMetrics> history;
-  auto result = trainer.fit([&](const train::EpochMetrics& m) {
-    history.push_back(m);
-    if (!resume) train::write_metrics_csv(dir / "metrics.csv", history);
-    return true;
-  });
-  train::write_metrics_csv(dir / "metrics.csv", result.history);
-  trainer.restore_best();
-  auto test = trainer.evaluate(loaded.splits.test);
-  train::write_run_outputs(dir, trainer, result, test, loaded.splits.test);
-  std::cout << "run folder: " << dir.string() << "\n"
-            << "test " << experiment.train.loss << " loss " << test.loss << ", mse " << test.mse
-            << ", psnr " << test.psnr << " dB (best epoch " << result.best_epoch << ", "
-            << static_cast<int64_t>(result.images_per_second) << " images/s)" << std::endl;
+  train::RunRequest request;
+  request.experiment = experiment;
+  request.folder = folder;
+  request.resume = resume;
+  request.interactive = !global.quiet && train::Progress::stderr_is_terminal();
+  auto outcome = train::run_experiment(request, loaded.splits);
+  const auto& test = *outcome.test;
+  std::cout << "run folder: " << folder->dir().string() << "\n"
+            << "test " << models::name_of(experiment.train.loss) << " loss " << test.loss
+            << ", mse " << test.mse << ", psnr " << test.psnr << " dB (best epoch "
+            << outcome.result.best_epoch << ", "
+            << static_cast<int64_t>(outcome.result.images_per_second) << " images/s)" << std::endl;
   return 0;
 }
 

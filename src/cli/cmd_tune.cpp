@@ -11,11 +11,10 @@
 #include "aelab/core/log.h"
 #include "aelab/core/paths.h"
 #include "aelab/storage/storage.h"
-#include "aelab/train/device.h"
-#include "aelab/train/run_folder.h"
+#include "aelab/train/callbacks/every_n_epochs.h"
+#include "aelab/train/pipeline.h"
 #include "aelab/tune/study.h"
 #include "aelab/tune/study_file.h"
-#include "aelab/tune/samplers/grid_sampler.h"
 #include "aelab/tune/study_report.h"
 #include "aelab/tune/worker.h"
 #include "commands.h"
@@ -78,61 +77,58 @@ class TrialRunner {
 
   double run(tune::TrialContext& ctx) {
     auto experiment = experiment_for(base_, ctx.params());
-    train::configure_threads(experiment.train.threads);
-    auto device = train::resolve_device(experiment.train.device);
+    const std::string metric = spec_.objective.epoch_metric();
+    // The pruner compares the figure the study optimizes, so a test-loss study tests every epoch.
+    if (metric == "test_loss" && experiment.train.test_every == 0) experiment.train.test_every = 1;
     const data::Dataset& dataset = dataset_for(experiment);
-    fs::path dir = out_ / ("trial-" + std::to_string(ctx.number()));
-    train::prepare_run_folder(dir, /*resume=*/true);
-    write_file_atomic(dir / "experiment.toml", experiment.resolved_toml());
-    ctx.set_user_attr("run_folder", dir.string());
+    train::RunFolder folder(out_ / ("trial-" + std::to_string(ctx.number())));
+    ctx.set_user_attr("run_folder", folder.dir().string());
+    if (spec_.cv_folds > 0) return run_cv(ctx, experiment, dataset, folder);
 
-    if (spec_.cv_folds > 0) return run_cv(ctx, experiment, dataset, device);
-    auto splits = data::make_splits(dataset, experiment.data);
-    train::Trainer trainer(experiment, splits, device);
-    if (device.is_cpu()) {
-      train::configure_training_threads(experiment.train.threads, *trainer.model(),
-                                        experiment.train.batch_size);
-    }
-    trainer.set_checkpoint_dir(dir / "checkpoints");
     bool pruned = false;
-    auto result = trainer.fit([&](const train::EpochMetrics& m) {
-      double v = spec_.objective == "val_loss" ? m.val_loss : m.train_loss;
-      if (ctx.report(m.epoch, v)) {
-        pruned = true;
-        return false;
-      }
-      return true;
+    train::EpochListener report([&](const train::LoopState&, const train::EpochRecord& r) {
+      pruned = ctx.report(r.epoch(), r.get(metric));
+      return !pruned;
     });
-    train::write_metrics_csv(dir / "metrics.csv", result.history);
-    if (pruned) throw tune::TrialPruned("pruned after epoch " + std::to_string(result.history.size()));
-    trainer.restore_best();
-    auto test = trainer.evaluate(splits.test);
-    train::write_run_outputs(dir, trainer, result, test, splits.test);
-    ctx.set_user_attr("test_loss", test.loss);
-    ctx.set_user_attr("best_epoch", result.best_epoch);
-    return spec_.objective == "test_loss" ? test.loss : result.best_val_loss;
+    train::RunRequest request;
+    request.experiment = experiment;
+    request.folder = folder;
+    request.overwrite = true;
+    request.callbacks = {&report};
+    auto outcome = train::run_experiment(request, data::make_splits(dataset, experiment.data));
+    if (pruned) {
+      throw tune::TrialPruned("pruned after epoch " +
+                              std::to_string(outcome.result.history.size()));
+    }
+    ctx.set_user_attr("test_loss", outcome.test->loss);
+    ctx.set_user_attr("best_epoch", outcome.result.best_epoch);
+    return spec_.objective.final_metric() == "test_loss" ? outcome.test->loss
+                                                        : outcome.result.best_val_loss;
   }
 
  private:
-  // k trainings on the same seeded folds of the training set for every trial.
-  double run_cv(tune::TrialContext& ctx, const train::Experiment& experiment,
-                const data::Dataset& dataset, c10::Device device) {
-    auto options = experiment.data;
-    options.val_fraction = 0;  // the folds take the validation role
-    auto base = data::make_splits(dataset, options);
+  // k trainings on the same seeded folds of the training set for every trial; each fold keeps
+  // its curve in trial-N/fold-F/.
+  double run_cv(tune::TrialContext& ctx, train::Experiment experiment,
+                const data::Dataset& dataset, const train::RunFolder& folder) {
+    experiment.data.val_fraction = 0;  // the folds take the validation role
+    auto base = data::make_splits(dataset, experiment.data);
     auto folds = data::kfold(base.train, spec_.cv_folds, experiment.data.split_seed);
     std::vector<double> losses;
     for (size_t f = 0; f < folds.size(); ++f) {
-      data::Splits s{folds[f].first, folds[f].second, base.test};
-      train::Trainer trainer(experiment, s, device);
-      if (device.is_cpu()) {
-        train::configure_training_threads(experiment.train.threads, *trainer.model(),
-                                          experiment.train.batch_size);
-      }
-      auto result = trainer.fit();
-      losses.push_back(result.best_val_loss);
+      train::RunRequest request;
+      request.experiment = experiment;
+      request.folder = train::RunFolder(folder.dir() / ("fold-" + std::to_string(f)));
+      request.overwrite = true;
+      request.checkpoints = false;
+      request.final_outputs = false;
+      auto outcome = train::run_experiment(
+          request, data::Splits{folds[f].first, folds[f].second, base.test});
+      losses.push_back(outcome.result.best_val_loss);
       double mean = std::accumulate(losses.begin(), losses.end(), 0.0) / double(losses.size());
-      if (ctx.report(static_cast<int64_t>(f), mean)) throw tune::TrialPruned("pruned after fold " + std::to_string(f));
+      if (ctx.report(static_cast<int64_t>(f), mean)) {
+        throw tune::TrialPruned("pruned after fold " + std::to_string(f));
+      }
     }
     double mean = std::accumulate(losses.begin(), losses.end(), 0.0) / double(losses.size());
     double var = 0;
@@ -177,9 +173,9 @@ void prune_checkpoints(const std::vector<tune::FrozenTrial>& trials, tune::Direc
     if (t.state == tune::TrialState::kRunning) continue;
     auto attr = t.user_attrs.find("run_folder");
     if (attr == t.user_attrs.end()) continue;
-    fs::path dir = nlohmann::json::parse(attr->second).get<std::string>();
+    train::RunFolder folder(nlohmann::json::parse(attr->second).get<std::string>());
     std::error_code ec;
-    fs::remove_all(dir / "checkpoints", ec);
+    fs::remove_all(folder.checkpoint_dir(), ec);
   }
 }
 
@@ -202,10 +198,9 @@ int run_tune(const TuneArgs& args, const GlobalOptions& global) {
   std::string url = args.storage.empty() ? "sqlite:///" + (out / "study.db").string() : args.storage;
   auto storage = storage::open_storage(url);
   auto sampler = tune::make_sampler(spec);
-  // A grid ends by itself: its size bounds the study (n_trials = 0 means "the whole grid").
-  if (auto* grid = dynamic_cast<tune::GridSampler*>(sampler.get())) {
-    auto size = static_cast<int64_t>(grid->grid_size());
-    if (spec.n_trials <= 0 || spec.n_trials > size) spec.n_trials = size;
+  // A sampler that runs out (a grid) bounds the study: n_trials = 0 means "until it runs out".
+  if (auto bound = sampler->max_trials()) {
+    if (spec.n_trials <= 0 || spec.n_trials > *bound) spec.n_trials = *bound;
   }
   auto pruner = tune::make_pruner(spec);
   tune::Study study(*storage, spec.name, spec.direction, *sampler, pruner.get());

@@ -14,6 +14,7 @@ using Command = std::function<int()>;
 struct GlobalOptions {
   std::string data_dir;  // --data-dir
   bool quiet = false;    // --quiet
+  bool verbose = false;  // --verbose: debug lines too
 };
 
 void add_train_command(CLI::App& app, const GlobalOptions& global, Command& run);

@@ -23,7 +23,9 @@ int main(int argc, char** argv) {
   cli::GlobalOptions global;
   app.add_option("--data-dir", global.data_dir,
                  "where datasets live (also $AELAB_DATA; then /usr/share/datasets, ../shared/data)");
-  app.add_flag("-q,--quiet", global.quiet, "only print results and errors");
+  auto* quiet = app.add_flag("-q,--quiet", global.quiet, "only print results and errors");
+  app.add_flag("-v,--verbose", global.verbose, "also print debug lines (set-up choices, callbacks)")
+      ->excludes(quiet);
 
   cli::Command run;
   cli::add_train_command(app, global, run);
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   if (global.quiet) log::set_level(log::Level::kQuiet);
+  if (global.verbose) log::set_level(log::Level::kDebug);
   try {
     return run ? run() : 2;
   } catch (const aelab::Error& e) {

@@ -26,16 +26,13 @@ RunModel RunModel::load(const train::LoadedRun& run, const models::Shape& image,
                         c10::Device device) {
   const auto& e = run.experiment;
   train::Task task(e.task, image.at(0));
-  auto model = train::make_model(e, task, image);
-  auto best = run.dir / "checkpoints" / "best.pt";
-  train::load_weights(model, std::filesystem::exists(best) ? best
-                                                           : run.dir / "checkpoints" / "last.pt");
+  auto model = train::load_trained_model(run, task, image);
   return RunModel(std::move(model), std::move(task), device, e.train.eval_batch_size);
 }
 
 at::Tensor RunModel::network_input(const at::Tensor& clean) const {
   // A denoiser's code of interest is that of the clean image; a colorizer only sees luminance.
-  if (task_.kind() == "colorize") return task_.prepare(clean, 0).input;
+  if (task_.kind() == train::TaskKind::kColorize) return task_.prepare(clean, 0).input;
   return clean;
 }
 
@@ -56,7 +53,7 @@ torch::Tensor RunModel::encode(const torch::Tensor& images) {
 }
 
 torch::Tensor RunModel::decode(const torch::Tensor& codes) {
-  AELAB_CHECK(task_.kind() != "colorize",
+  AELAB_CHECK(task_.kind() != train::TaskKind::kColorize,
               "this run is a colorizer: its decoder outputs chroma, not images, so it cannot "
               "generate pictures (use a run with task reconstruct or denoise)");
   AELAB_CHECK(codes.dim() == 2 && codes.size(1) == latent_size(), "decode: codes must be [n, ",

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "aelab/config/section.h"
 #include "aelab/core/error.h"
 #include "aelab/core/paths.h"
 
@@ -93,11 +94,60 @@ std::string Document::where(const toml::node* node) const {
   return source_;
 }
 
-std::string Document::to_toml() const {
-  std::ostringstream out;
-  out << toml::toml_formatter{root_};
-  out << '\n';
-  return out.str();
+namespace {
+// toml++ (3.x with GCC) prints floats with max_digits10 digits. Floats are swapped for marker
+// strings, the table is formatted, and each quoted marker is replaced by the shortest text.
+void mark_floats(toml::node& node, std::vector<double>& floats) {
+  auto marker = [&](double v) {
+    floats.push_back(v);
+    return toml::value<std::string>("@@aelab-float-" + std::to_string(floats.size() - 1) + "@@");
+  };
+  if (auto* t = node.as_table()) {
+    std::vector<std::string> keys;
+    for (auto&& [key, value] : *t) keys.emplace_back(key.str());
+    for (const auto& key : keys) {
+      toml::node& value = *t->get(key);
+      if (value.is_floating_point()) {
+        t->insert_or_assign(key, marker(value.as_floating_point()->get()));
+      } else {
+        mark_floats(value, floats);
+      }
+    }
+  } else if (auto* a = node.as_array()) {
+    for (size_t i = 0; i < a->size(); ++i) {
+      toml::node& value = *a->get(i);
+      if (value.is_floating_point()) {
+        a->replace(a->cbegin() + static_cast<ptrdiff_t>(i), marker(value.as_floating_point()->get()));
+      } else {
+        mark_floats(value, floats);
+      }
+    }
+  }
 }
+}  // namespace
+
+std::string format_toml(const toml::table& table) {
+  toml::table copy = table;
+  std::vector<double> floats;
+  mark_floats(copy, floats);
+  std::ostringstream out;
+  out << toml::toml_formatter{copy};
+  std::string text = out.str();
+  for (size_t i = floats.size(); i-- > 0;) {
+    // toml++ writes a string without escapes as a literal string ('...').
+    std::string mark = "'@@aelab-float-" + std::to_string(i) + "@@'";
+    auto at = text.find(mark);
+    if (at == std::string::npos) {
+      mark = "\"@@aelab-float-" + std::to_string(i) + "@@\"";
+      at = text.find(mark);
+    }
+    if (at == std::string::npos) continue;
+    toml::value<double> v(floats[i]);
+    text.replace(at, mark.size(), toml_text(v));
+  }
+  return text;
+}
+
+std::string Document::to_toml() const { return format_toml(root_) + '\n'; }
 
 }  // namespace aelab::config

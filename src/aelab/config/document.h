@@ -39,6 +39,10 @@ class Document {
   std::string source_;
 };
 
+// A table as TOML text, floats in their shortest round-trip form ("lr = 0.1", not toml++'s
+// "0.10000000000000001"), so a written file reads like the one the user wrote.
+std::string format_toml(const toml::table& table);
+
 // Splits "a.b.c" into parts; error on empty parts.
 std::vector<std::string> split_key(const std::string& dotted_key);
 

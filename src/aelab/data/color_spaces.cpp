@@ -80,22 +80,6 @@ at::Tensor lab_f_inverse(const at::Tensor& t) {
 
 }  // namespace
 
-ColorSpace parse_color_space(const std::string& name) {
-  if (name == "rgb") return ColorSpace::kRgb;
-  if (name == "yiq") return ColorSpace::kYiq;
-  if (name == "lab") return ColorSpace::kLab;
-  AELAB_FAIL("unknown color space \"", name, "\"; expected one of rgb, yiq, lab");
-}
-
-std::string color_space_name(ColorSpace space) {
-  switch (space) {
-    case ColorSpace::kRgb: return "rgb";
-    case ColorSpace::kYiq: return "yiq";
-    case ColorSpace::kLab: return "lab";
-  }
-  return "?";
-}
-
 at::Tensor rgb_to_gray(const at::Tensor& rgb) {
   AELAB_CHECK(rgb.defined() && rgb.dim() == 4 && rgb.is_floating_point(),
               "rgb_to_gray: expected a floating NCHW tensor");
@@ -174,8 +158,6 @@ at::Tensor merge_luma_chroma(const at::Tensor& luma, const at::Tensor& chroma, C
   const auto lab = at::cat({luma * 100.0, chroma * kLabScale}, 1);
   return lab_to_rgb(lab).clamp(0.0, 1.0);
 }
-
-bool chroma_is_signed(ColorSpace space) { return space != ColorSpace::kRgb; }
 
 int64_t chroma_channels(ColorSpace space) { return space == ColorSpace::kRgb ? 3 : 2; }
 

@@ -9,13 +9,9 @@
 
 #include <ATen/ATen.h>
 
+#include "aelab/data/color_space.h"
+
 namespace aelab::data {
-
-enum class ColorSpace { kRgb, kYiq, kLab };
-
-// "rgb" | "yiq" | "lab"; anything else is an aelab::Error listing them.
-ColorSpace parse_color_space(const std::string& name);
-std::string color_space_name(ColorSpace space);
 
 // ITU-R BT.601 luma 0.299 R + 0.587 G + 0.114 B: [N,3,H,W] -> [N,1,H,W]. A one-channel input is
 // already gray and comes back unchanged.
@@ -47,8 +43,8 @@ LumaChroma split_luma_chroma(const at::Tensor& rgb, ColorSpace space);
 // The inverse: an RGB image clipped to [0, 1]. For kRgb the chroma is the image and luma is unused.
 at::Tensor merge_luma_chroma(const at::Tensor& luma, const at::Tensor& chroma, ColorSpace space);
 
-// Whether the normalized chroma is signed (a tanh output) or in [0, 1] (a sigmoid output).
-bool chroma_is_signed(ColorSpace space);
+// chroma_is_signed(space) is in data/color_space.h (no torch there).
+
 // Channels of the normalized chroma: 3 for kRgb, 2 otherwise.
 int64_t chroma_channels(ColorSpace space);
 

@@ -7,6 +7,7 @@
 
 #include <toml++/toml.h>
 
+#include "aelab/config/option_table.h"
 #include "aelab/config/section.h"
 
 namespace aelab::data {
@@ -34,12 +35,16 @@ struct DataOptions {
   DataOptions& with_color(std::string v) { color = std::move(v); return *this; }
 };
 
+// Every key of [data], declared once: the functions below and docs/experiment-files.md.
+const config::OptionTable<DataOptions>& data_options_table();
+
 // Reads and validates [data]; wrong types, out-of-range values and unknown keys are errors that
 // name file:line and the key. Calls finish() on the section.
 DataOptions read_data_options(config::Section& data_section);
 // The resolved options as a TOML table (every key written), for the run folder's experiment copy.
 toml::table data_options_to_toml(const DataOptions& options);
-// Throws a one-line error for values read_data_options would reject (for options built in code).
+// Throws a one-line error for values read_data_options would reject (for options built in code),
+// with the same message less file:line: `data.val_fraction = 1: expected a value in [0, 1)`.
 void validate_data_options(const DataOptions& options);
 
 }  // namespace aelab::data

@@ -8,7 +8,7 @@
 #include "aelab/core/error.h"
 #include "aelab/core/paths.h"
 #include "aelab/data/corruptions.h"
-#include "aelab/eval/metrics.h"
+#include "aelab/metrics/metrics.h"
 
 namespace aelab::eval {
 namespace fs = std::filesystem;
@@ -194,14 +194,12 @@ void check_same_data(const std::vector<train::LoadedRun>& runs) {
 NamedModel load_run_model(const train::LoadedRun& run, const models::Shape& image,
                           c10::Device device, const std::string& name) {
   const auto& e = run.experiment;
-  AELAB_CHECK(e.task.kind != "colorize", run.dir.string(),
+  AELAB_CHECK(e.task.kind != train::TaskKind::kColorize, run.dir.string(),
               ": a colorize run predicts colour from gray input; robustness compares runs that "
               "map an image to itself (task.kind = \"reconstruct\" or \"denoise\")");
   train::Task task(e.task, image[0]);
-  NamedModel m{name, train::make_model(e, task, image)};
+  NamedModel m{name, train::load_trained_model(run, task, image)};
   m.model->to(device);
-  auto best = run.dir / "checkpoints" / "best.pt";
-  train::load_weights(m.model, fs::exists(best) ? best : run.dir / "checkpoints" / "last.pt");
   m.model->eval();
   return m;
 }

@@ -118,7 +118,7 @@ std::string AutoencoderImpl::summary(const std::string& title) const {
   const int name_w = static_cast<int>(width);
   std::ostringstream out;
   auto rule = [&](char c) { out << std::string(width + 30, c) << '\n'; };
-  out << "Model: " << title << " (" << spec_.kind << ")\n";
+  out << "Model: " << title << " (" << models::name_of(spec_.kind) << ")\n";
   rule('-');
   out << std::left << std::setw(name_w) << " Layer" << std::setw(18) << "Output shape"
       << std::right << std::setw(12) << "Param #" << '\n';
@@ -156,13 +156,15 @@ torch::Tensor kl_divergence(const torch::Tensor& mu, const torch::Tensor& logvar
   return (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp())).sum(1).mean();
 }
 
-torch::Tensor reconstruction_loss(const std::string& kind, const torch::Tensor& output,
+torch::Tensor reconstruction_loss(LossKind kind, const torch::Tensor& output,
                                   const torch::Tensor& target) {
   namespace F = torch::nn::functional;
-  if (kind == "mse") return F::mse_loss(output, target);
-  if (kind == "bce") return F::binary_cross_entropy(output, target);
-  if (kind == "l1") return F::l1_loss(output, target);
-  AELAB_FAIL("unknown loss '", kind, "' (expected mse, bce or l1)");
+  switch (kind) {
+    case LossKind::kMse: return F::mse_loss(output, target);
+    case LossKind::kBce: return F::binary_cross_entropy(output, target);
+    case LossKind::kL1: return F::l1_loss(output, target);
+  }
+  AELAB_FAIL("unknown loss ", static_cast<int>(kind), " (expected ", loss_kind_names().list(), ")");
 }
 
 int64_t AutoencoderImpl::multiply_adds() const {
@@ -232,9 +234,7 @@ std::string architecture_json(const AutoencoderImpl& model) {
           l["out"] = s.filters;
           l["kernel"] = s.kernel;
           l["stride"] = s.stride;
-          l["padding"] = s.padding == "same" ? (s.kernel - 1) / 2
-                         : s.padding == "valid" ? 0
-                                                : std::stoll(s.padding);
+          l["padding"] = s.padding.pixels_for(s.kernel);
           l["output_padding"] = std::max<int64_t>(s.output_padding, 0);
           l["bias"] = s.bias;
           break;
@@ -242,7 +242,7 @@ std::string architecture_json(const AutoencoderImpl& model) {
         case LayerType::kAvgPool:
           l["kernel"] = s.kernel;
           l["stride"] = s.stride;
-          l["padding"] = std::stoll(s.padding);
+          l["padding"] = s.padding.pixels;
           break;
         case LayerType::kUpsample:
           if (s.shape.size() == 2) l["size"] = s.shape;
@@ -261,7 +261,7 @@ std::string architecture_json(const AutoencoderImpl& model) {
     return list;
   };
   nlohmann::json j;
-  j["kind"] = model.spec().kind;
+  j["kind"] = name_of(model.spec().kind);
   j["input_shape"] = model.input_shape();
   j["output_shape"] = model.output_shape();
   j["latent_size"] = model.latent_size();

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "aelab/models/loss_kind.h"
 #include "aelab/models/model_spec.h"
 #include "aelab/models/stack_builder.h"
 
@@ -72,8 +73,8 @@ TORCH_MODULE(Autoencoder);
 // Mean KL(N(mu, exp(logvar)) || N(0, I)) per sample, summed over latent dimensions.
 torch::Tensor kl_divergence(const torch::Tensor& mu, const torch::Tensor& logvar);
 
-// Reconstruction losses, mean over every element: "mse", "bce", "l1".
-torch::Tensor reconstruction_loss(const std::string& kind, const torch::Tensor& output,
+// Reconstruction losses, mean over every element.
+torch::Tensor reconstruction_loss(LossKind kind, const torch::Tensor& output,
                                   const torch::Tensor& target);
 
 // Every parameter and buffer under its PyTorch name ("encoder.0.weight", ...).

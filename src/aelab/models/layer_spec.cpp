@@ -1,8 +1,6 @@
 #include "aelab/models/layer_spec.h"
 
 #include <map>
-#include <memory>
-#include <set>
 
 #include "aelab/config/section.h"
 #include "aelab/core/error.h"
@@ -36,116 +34,21 @@ std::string known_layer_names() {
   return out;
 }
 
-// Reads layer options, resolving "$name" references through [params].
-class OptionReader {
- public:
-  OptionReader(const config::Document& doc, const toml::table* table, std::string where)
-      : doc_(doc), section_(doc, table, ""), table_(table), where_(std::move(where)) {}
-
-  int64_t get_int(const std::string& key, int64_t fallback) {
-    const toml::node* node = resolve(key);
-    if (!node) return fallback;
-    if (node->is_integer()) return node->as_integer()->get();
-    fail(key, "expected an integer, got " + config::describe(*node));
+// Padding is a number or a keyword.
+Padding read_padding(config::Section& opt) {
+  const toml::node* node = opt.node("padding");
+  if (!node) return Padding::number(0);
+  if (auto v = config::integral_value(*node)) {
+    if (*v < 0) opt.fail_value("padding", "expected a padding >= 0");
+    return Padding::number(*v);
   }
-  double get_double(const std::string& key, double fallback) {
-    const toml::node* node = resolve(key);
-    if (!node) return fallback;
-    if (node->is_integer() || node->is_floating_point()) return *node->value<double>();
-    fail(key, "expected a number, got " + config::describe(*node));
+  if (node->is_string()) {
+    const std::string& v = node->as_string()->get();
+    if (v == "same") return Padding::same();
+    if (v == "valid") return Padding::valid();
   }
-  bool get_bool(const std::string& key, bool fallback) {
-    const toml::node* node = resolve(key);
-    if (!node) return fallback;
-    if (node->is_boolean()) return node->as_boolean()->get();
-    fail(key, "expected true or false, got " + config::describe(*node));
-  }
-  // Padding is a number or a keyword.
-  std::string get_padding(const std::string& key, const std::string& fallback) {
-    const toml::node* node = resolve(key);
-    if (!node) return fallback;
-    if (node->is_integer()) {
-      int64_t v = node->as_integer()->get();
-      if (v < 0) fail(key, "expected a padding >= 0, got " + std::to_string(v));
-      return std::to_string(v);
-    }
-    if (node->is_string()) {
-      std::string v = node->as_string()->get();
-      if (v == "same" || v == "valid") return v;
-    }
-    fail(key, "expected \"same\", \"valid\" or a number, got " + config::describe(*node));
-  }
-  std::string get_string(const std::string& key, const std::string& fallback) {
-    const toml::node* node = resolve(key);
-    if (!node) return fallback;
-    if (node->is_string()) return node->as_string()->get();
-    fail(key, "expected a string, got " + config::describe(*node));
-  }
-  std::vector<int64_t> get_int_list(const std::string& key) {
-    const toml::node* node = resolve(key);
-    if (!node) return {};
-    std::vector<int64_t> out;
-    if (const auto* arr = node->as_array()) {
-      for (const auto& item : *arr) {
-        if (!item.is_integer()) fail(key, "expected an array of integers");
-        out.push_back(item.as_integer()->get());
-      }
-      return out;
-    }
-    fail(key, "expected an array of integers, got " + config::describe(*node));
-  }
-  void finish() {
-    if (!table_) return;
-    for (const auto& [key, value] : *table_) {
-      std::string name(key.str());
-      if (!used_.count(name)) fail(name, "unknown option for this layer");
-    }
-  }
-
-  [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-    AELAB_FAIL(where_, ": ", key, ": ", what);
-  }
-
- private:
-  const toml::node* resolve(const std::string& key) {
-    used_.insert(key);
-    const toml::node* node = table_ ? table_->get(key) : nullptr;
-    if (node && node->is_string()) {
-      const std::string& text = node->as_string()->get();
-      if (!text.empty() && text[0] == '$') return resolve_reference(key, text);
-    }
-    return node;
-  }
-
-  // "$name" or "$name*K" (K an integer, so a study can scale every layer's width with one knob).
-  const toml::node* resolve_reference(const std::string& key, const std::string& text) {
-    std::string name = text.substr(1);
-    int64_t factor = 1;
-    if (auto star = name.find('*'); star != std::string::npos) {
-      try {
-        size_t used = 0;
-        factor = std::stoll(name.substr(star + 1), &used);
-        if (used != name.size() - star - 1) throw std::invalid_argument("junk");
-      } catch (const std::exception&) {
-        fail(key, "bad reference \"" + text + "\" (expected $name or $name*<integer>)");
-      }
-      name = name.substr(0, star);
-    }
-    const toml::node* param = doc_.find("params." + name);
-    if (!param) fail(key, "refers to " + text + " but [params] has no '" + name + "'");
-    if (factor == 1) return param;
-    if (!param->is_integer()) fail(key, "params." + name + " must be an integer to be scaled");
-    scaled_.push_back(std::make_unique<toml::value<int64_t>>(param->as_integer()->get() * factor));
-    return scaled_.back().get();
-  }
-
-  const config::Document& doc_;
-  std::vector<std::unique_ptr<toml::value<int64_t>>> scaled_;
-  config::Section section_;
-  const toml::table* table_;
-  std::string where_;
-  std::set<std::string> used_;
-};
+  opt.fail("padding", "expected \"same\", \"valid\" or a number, got " + config::describe(*node));
+}
 
 LayerSpec parse_layer(const config::Document& doc, const toml::node& item, const std::string& at) {
   std::string name;
@@ -171,57 +74,60 @@ LayerSpec parse_layer(const config::Document& doc, const toml::node& item, const
   LayerSpec spec;
   spec.type = found->second;
   spec.where = doc.where(&item) + ": " + at + " (" + name + ")";
-  OptionReader opt(doc, options, spec.where);
+  // Layer options follow the numeric rules of every config key (an integer option takes 8 or
+  // 8.0, not 8.5) and may be "$name" / "$name*K" references into [params].
+  config::Section opt(doc, options, "");
+  opt.allow_references().set_label(spec.where);
   switch (spec.type) {
     case LayerType::kDense:
       spec.units = opt.get_int("units", 0);
-      if (spec.units <= 0) opt.fail("units", "expected a positive number of units");
+      if (spec.units <= 0) opt.fail_value("units", "expected a positive number of units");
       spec.bias = opt.get_bool("bias", true);
       break;
     case LayerType::kConv2d:
     case LayerType::kConvTranspose2d:
       spec.filters = opt.get_int("filters", 0);
-      if (spec.filters <= 0) opt.fail("filters", "expected a positive number of filters");
+      if (spec.filters <= 0) opt.fail_value("filters", "expected a positive number of filters");
       spec.kernel = opt.get_int("kernel", 3);
-      if (spec.kernel <= 0) opt.fail("kernel", "expected a positive kernel size");
+      if (spec.kernel <= 0) opt.fail_value("kernel", "expected a positive kernel size");
       spec.stride = opt.get_int("stride", 1);
-      if (spec.stride <= 0) opt.fail("stride", "expected a positive stride");
-      spec.padding = opt.get_padding("padding", "0");
+      if (spec.stride <= 0) opt.fail_value("stride", "expected a positive stride");
+      spec.padding = read_padding(opt);
       spec.bias = opt.get_bool("bias", true);
       if (spec.type == LayerType::kConvTranspose2d) {
         spec.output_padding = opt.get_int("output_padding", 0);
-        if (spec.output_padding < 0) opt.fail("output_padding", "expected >= 0");
-        if (spec.padding == "same" || spec.padding == "valid") {
-          opt.fail("padding", "conv_transpose2d takes a number");
+        if (spec.output_padding < 0) opt.fail_value("output_padding", "expected >= 0");
+        if (!spec.padding.is_number()) {
+          opt.fail_value("padding", "conv_transpose2d takes a number");
         }
       }
       break;
     case LayerType::kMaxPool:
     case LayerType::kAvgPool:
       spec.kernel = opt.get_int("kernel", 2);
-      if (spec.kernel <= 0) opt.fail("kernel", "expected a positive window");
+      if (spec.kernel <= 0) opt.fail_value("kernel", "expected a positive window");
       spec.stride = opt.get_int("stride", spec.kernel);
-      if (spec.stride <= 0) opt.fail("stride", "expected a positive stride");
-      spec.padding = opt.get_padding("padding", "0");
-      if (spec.padding == "same" || spec.padding == "valid") opt.fail("padding", "pooling takes a number");
+      if (spec.stride <= 0) opt.fail_value("stride", "expected a positive stride");
+      spec.padding = read_padding(opt);
+      if (!spec.padding.is_number()) opt.fail_value("padding", "pooling takes a number");
       break;
     case LayerType::kUpsample:
       spec.scale = opt.get_int("scale", 2);
-      if (spec.scale <= 0) opt.fail("scale", "expected a positive factor");
+      if (spec.scale <= 0) opt.fail_value("scale", "expected a positive factor");
       spec.mode = opt.get_string("mode", "nearest");
       if (spec.mode != "nearest" && spec.mode != "bilinear") {
-        opt.fail("mode", "expected \"nearest\" or \"bilinear\", got \"" + spec.mode + "\"");
+        opt.fail_value("mode", "expected \"nearest\" or \"bilinear\"");
       }
       break;
     case LayerType::kDropout:
       spec.rate = opt.get_double("rate", 0.5);
-      if (spec.rate < 0 || spec.rate >= 1) opt.fail("rate", "expected a probability in [0, 1)");
+      if (!(spec.rate >= 0 && spec.rate < 1)) opt.fail_value("rate", "expected a probability in [0, 1)");
       break;
     case LayerType::kLeakyRelu:
       spec.slope = opt.get_double("slope", 0.01);
       break;
     case LayerType::kUnflatten:
-      spec.shape = opt.get_int_list("shape");
+      spec.shape = opt.get_int_list("shape", {});
       break;
     default:
       break;
@@ -231,6 +137,24 @@ LayerSpec parse_layer(const config::Document& doc, const toml::node& item, const
 }
 
 }  // namespace
+
+int64_t Padding::pixels_for(int64_t kernel) const {
+  switch (kind) {
+    case Kind::kSame: return (kernel - 1) / 2;
+    case Kind::kValid: return 0;
+    case Kind::kNumber: break;
+  }
+  return pixels;
+}
+
+std::string Padding::text() const {
+  switch (kind) {
+    case Kind::kSame: return "same";
+    case Kind::kValid: return "valid";
+    case Kind::kNumber: break;
+  }
+  return std::to_string(pixels);
+}
 
 std::string layer_type_name(LayerType type) {
   for (const auto& [name, t] : layer_names()) {

@@ -20,6 +20,24 @@ enum class LayerType {
   kFlatten, kUnflatten, kRelu, kLeakyRelu, kSigmoid, kTanh
 };
 
+// Padding of a convolution or a pooling layer: a number of pixels, or "same" (odd kernels: the
+// output keeps the input's size at stride 1) or "valid" (none); parsed once from the file.
+struct Padding {
+  enum class Kind { kNumber, kSame, kValid };
+  Kind kind = Kind::kNumber;
+  int64_t pixels = 0;  // kNumber
+
+  static Padding number(int64_t pixels) { return {Kind::kNumber, pixels}; }
+  static Padding same() { return {Kind::kSame, 0}; }
+  static Padding valid() { return {Kind::kValid, 0}; }
+  bool is_number() const { return kind == Kind::kNumber; }
+  // Pixels on each side for a square kernel of size `kernel` ("same": (kernel - 1) / 2).
+  int64_t pixels_for(int64_t kernel) const;
+  std::string text() const;  // "same", "valid", "2"
+  bool operator==(const Padding& o) const { return kind == o.kind && pixels == o.pixels; }
+  bool operator!=(const Padding& o) const { return !(*this == o); }
+};
+
 struct LayerSpec {
   LayerType type = LayerType::kRelu;
   std::string where;  // "exp.toml:14: model.encoder[2] (conv2d)" for error messages
@@ -28,7 +46,7 @@ struct LayerSpec {
   int64_t filters = 0;          // conv2d / conv_transpose2d: output channels
   int64_t kernel = 3;           // conv kernel, or pooling window
   int64_t stride = 1;           // conv stride; pooling stride defaults to the window
-  std::string padding = "0";    // "same", "valid" or a number (conv), a number (pool)
+  Padding padding;              // "same", "valid" or a number (conv), a number (pool)
   int64_t output_padding = -1;  // conv_transpose2d; -1 = infer (mirror) or 0
   bool bias = true;
   int64_t scale = 2;            // upsample factor

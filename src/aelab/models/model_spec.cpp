@@ -5,10 +5,18 @@
 
 namespace aelab::models {
 
+const config::EnumNames<ModelKind>& model_kind_names() {
+  static const config::EnumNames<ModelKind> names = {{ModelKind::kAe, "ae"},
+                                                     {ModelKind::kVae, "vae"}};
+  return names;
+}
+
+std::string name_of(ModelKind kind) { return model_kind_names().name(kind); }
+
 ModelSpec read_model_spec(const config::Document& doc) {
   ModelSpec spec;
   config::Section model(doc, "model");
-  spec.kind = model.get_choice("kind", "ae", {"ae", "vae"});
+  spec.kind = model.get_enum("kind", spec.kind, model_kind_names());
   model.node("encoder");
   spec.encoder = parse_layer_list(doc, "model.encoder");
   const toml::node* decoder = model.node("decoder");

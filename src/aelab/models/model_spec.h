@@ -6,19 +6,25 @@
 #include <vector>
 
 #include "aelab/config/document.h"
+#include "aelab/config/enum_names.h"
 #include "aelab/models/layer_spec.h"
 
 namespace aelab::models {
 
+enum class ModelKind { kAe, kVae };
+// "ae" | "vae".
+const config::EnumNames<ModelKind>& model_kind_names();
+std::string name_of(ModelKind kind);
+
 struct ModelSpec {
-  std::string kind = "ae";                 // ae | vae
+  ModelKind kind = ModelKind::kAe;
   std::vector<LayerSpec> encoder;          // ends in the latent code (ae) or features (vae)
   std::vector<LayerSpec> decoder;          // empty when mirrored
   bool mirror = true;                      // decoder = "mirror"
   // Last layer of a mirrored decoder; none for an unbounded output.
   std::optional<LayerType> output_activation = LayerType::kSigmoid;
   int64_t latent = 0;                      // vae: size of the mean / log-variance heads
-  bool variational() const { return kind == "vae"; }
+  bool variational() const { return kind == ModelKind::kVae; }
 };
 
 // Reads [model] (and checks it has no unknown keys).

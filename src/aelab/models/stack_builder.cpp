@@ -25,13 +25,11 @@ int64_t numel(const Shape& s) {
 // Numeric padding of a conv spec for a given input; "same" needs an odd kernel so it can be
 // symmetric (Keras pads asymmetrically; we refuse rather than silently shift the image).
 int64_t conv_padding(const LayerSpec& spec) {
-  if (spec.padding == "valid") return 0;
-  if (spec.padding == "same") {
+  if (spec.padding.kind == Padding::Kind::kSame) {
     AELAB_CHECK(spec.kernel % 2 == 1, spec.where, ": padding \"same\" needs an odd kernel, got ",
                 spec.kernel);
-    return (spec.kernel - 1) / 2;
   }
-  return std::stoll(spec.padding);
+  return spec.padding.pixels_for(spec.kernel);
 }
 
 [[noreturn]] void misfit(const LayerSpec& spec, const Shape& in, const std::string& why) {
@@ -78,7 +76,7 @@ Shape next_shape(const LayerSpec& spec, const Shape& in) {
     case LayerType::kMaxPool:
     case LayerType::kAvgPool: {
       require_image(spec, in);
-      int64_t p = std::stoll(spec.padding);
+      int64_t p = spec.padding.pixels;
       if (2 * p > spec.kernel) misfit(spec, in, "padding must be at most half the window");
       if (in[1] + 2 * p < spec.kernel || in[2] + 2 * p < spec.kernel) {
         misfit(spec, in, "the pooling window " + std::to_string(spec.kernel) +
@@ -129,10 +127,10 @@ torch::nn::AnyModule make_module(const LayerSpec& spec, const Shape& in) {
     }
     case LayerType::kMaxPool:
       return nn::AnyModule(nn::MaxPool2d(
-          nn::MaxPool2dOptions(spec.kernel).stride(spec.stride).padding(std::stoll(spec.padding))));
+          nn::MaxPool2dOptions(spec.kernel).stride(spec.stride).padding(spec.padding.pixels)));
     case LayerType::kAvgPool:
       return nn::AnyModule(nn::AvgPool2d(
-          nn::AvgPool2dOptions(spec.kernel).stride(spec.stride).padding(std::stoll(spec.padding))));
+          nn::AvgPool2dOptions(spec.kernel).stride(spec.stride).padding(spec.padding.pixels)));
     case LayerType::kUpsample: {
       auto options = nn::UpsampleOptions();
       if (spec.shape.size() == 2) {
@@ -286,7 +284,7 @@ std::vector<LayerSpec> mirror_decoder(const std::vector<LayerSpec>& encoder, con
           d.type = LayerType::kConvTranspose2d;
           d.stride = e.stride;
           int64_t p = conv_padding(e);
-          d.padding = std::to_string(p);
+          d.padding = Padding::number(p);
           d.output_padding = in_shape[1] - ((out_shape[1] - 1) * e.stride - 2 * p + e.kernel);
           AELAB_CHECK(d.output_padding >= 0 && d.output_padding < e.stride, e.where,
                       ": cannot be mirrored: no output padding restores ", shape_text(in_shape),

@@ -47,7 +47,7 @@ std::string local_now_text() {
   }
   std::tm local{};
   localtime_r(&seconds, &local);
-  char buffer[40];
+  char buffer[96];  // room for any int fields, so -Wformat-truncation has nothing to say
   std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d %02d:%02d:%02d.%06lld",
                 local.tm_year + 1900, local.tm_mon + 1, local.tm_mday, local.tm_hour,
                 local.tm_min, local.tm_sec, static_cast<long long>(micros));

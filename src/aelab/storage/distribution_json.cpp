@@ -7,10 +7,10 @@
 namespace aelab::storage {
 namespace {
 
-using tune::CategoricalDistribution;
-using tune::Choice;
-using tune::FloatDistribution;
-using tune::IntDistribution;
+using study::CategoricalDistribution;
+using study::Choice;
+using study::FloatDistribution;
+using study::IntDistribution;
 
 // Python writes floats with repr(): shortest round trip, always with a '.' or an exponent.
 std::string python_float(double value) {
@@ -84,7 +84,7 @@ int64_t integer_at(const nlohmann::json& attrs, const char* key, const std::stri
                                         : static_cast<int64_t>(std::llround(attrs[key].get<double>()));
 }
 
-const char* kind_name(const tune::Distribution& d) {
+const char* kind_name(const study::Distribution& d) {
   switch (d.index()) {
     case 0: return "FloatDistribution";
     case 1: return "IntDistribution";
@@ -106,7 +106,7 @@ std::string python_json_dumps(const nlohmann::json& value) {
   return out;
 }
 
-std::string distribution_to_json(const tune::Distribution& distribution) {
+std::string distribution_to_json(const study::Distribution& distribution) {
   nlohmann::ordered_json attributes;
   if (auto* f = std::get_if<FloatDistribution>(&distribution)) {
     attributes["step"] = f->step ? nlohmann::ordered_json(*f->step) : nlohmann::ordered_json();
@@ -130,7 +130,7 @@ std::string distribution_to_json(const tune::Distribution& distribution) {
   return python_json_dumps(document);
 }
 
-tune::Distribution distribution_from_json(const std::string& text) {
+study::Distribution distribution_from_json(const std::string& text) {
   nlohmann::json document = nlohmann::json::parse(text, nullptr, false);
   AELAB_CHECK(!document.is_discarded() && document.is_object(), "distribution_json ", text,
               ": not a JSON object");
@@ -191,8 +191,8 @@ tune::Distribution distribution_from_json(const std::string& text) {
 }
 
 void check_distribution_compatibility(const std::string& param_name,
-                                      const tune::Distribution& old_one,
-                                      const tune::Distribution& new_one) {
+                                      const study::Distribution& old_one,
+                                      const study::Distribution& new_one) {
   AELAB_CHECK(old_one.index() == new_one.index(), "parameter '", param_name, "' was a ",
               kind_name(old_one), " in earlier trials and cannot become a ", kind_name(new_one));
   if (auto* old_c = std::get_if<CategoricalDistribution>(&old_one)) {

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aelab/tune/trial.h"
+#include "aelab/study/distributions.h"
 
 namespace aelab::storage {
 
@@ -15,14 +15,14 @@ std::string python_json_dumps(const nlohmann::ordered_json& value);
 std::string python_json_dumps(const nlohmann::json& value);
 
 // {"name": "FloatDistribution", "attributes": {"step": null, "low": 0.0, "high": 1.0, ...}}
-std::string distribution_to_json(const tune::Distribution& distribution);
+std::string distribution_to_json(const study::Distribution& distribution);
 // Also reads Optuna's pre-3.0 classes (UniformDistribution, IntUniformDistribution, ...) and its
 // abbreviated {"type": "float", ...} form. Throws aelab::Error naming what is wrong.
-tune::Distribution distribution_from_json(const std::string& text);
+study::Distribution distribution_from_json(const std::string& text);
 
 // Optuna's check_distribution_compatibility: same kind, and same choices for categoricals.
 // Throws aelab::Error naming the parameter.
-void check_distribution_compatibility(const std::string& param_name, const tune::Distribution& old_one,
-                                      const tune::Distribution& new_one);
+void check_distribution_compatibility(const std::string& param_name, const study::Distribution& old_one,
+                                      const study::Distribution& new_one);
 
 }  // namespace aelab::storage

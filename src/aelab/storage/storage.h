@@ -15,14 +15,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aelab/tune/trial.h"
+#include "aelab/study/trial.h"
 
 namespace aelab::storage {
 
-using tune::Direction;
-using tune::Distribution;
-using tune::FrozenTrial;
-using tune::TrialState;
+using study::Direction;
+using study::Distribution;
+using study::FrozenTrial;
+using study::TrialState;
 
 // Schema identity this build writes and accepts (Optuna 3.1.0).
 constexpr const char* kAlembicRevision = "v3.0.0.d";

@@ -3,20 +3,20 @@
 #include <nlohmann/json.hpp>
 
 #include "aelab/core/error.h"
-#include "aelab/eval/metrics.h"
+#include "aelab/metrics/metrics.h"
 
 namespace aelab::train {
 
 ColorizeEvaluation evaluate_colorization(Trainer& trainer, const data::ImageSet& set) {
   const auto& task = trainer.experiment().task;
-  AELAB_CHECK(task.kind == "colorize", "colorization metrics need a colorize run, this one is \"",
-              task.kind, "\"");
+  AELAB_CHECK(task.kind == TaskKind::kColorize,
+              "colorization metrics need a colorize run, this one is \"", name_of(task.kind), "\"");
   const int64_t n = set.size();
   AELAB_CHECK(n > 0, "cannot evaluate colorization on an empty split");
   AELAB_CHECK(set.images.size(2) >= 11 && set.images.size(3) >= 11,
               "SSIM needs images of at least 11x11, these are ", set.images.size(2), "x",
               set.images.size(3));
-  const auto space = data::parse_color_space(task.color_space);
+  const auto space = task.color_space;
   const auto device = trainer.device();
   const int64_t batch = trainer.experiment().train.eval_batch_size;
   torch::NoGradGuard no_grad;
@@ -52,9 +52,9 @@ ColorizeEvaluation evaluate_colorization(Trainer& trainer, const data::ImageSet&
 
 void add_colorize_summary(nlohmann::json& summary, Trainer& trainer,
                           const data::ImageSet& test_set) {
-  if (trainer.task().kind() != "colorize") return;
+  if (trainer.task().kind() != TaskKind::kColorize) return;
   auto e = evaluate_colorization(trainer, test_set);
-  summary["color_space"] = trainer.experiment().task.color_space;
+  summary["color_space"] = data::color_space_name(trainer.experiment().task.color_space);
   summary["test_ssim"] = e.ssim;
   summary["test_gray_ssim"] = e.gray_ssim;
   summary["test_gray_psnr"] = e.gray_psnr;

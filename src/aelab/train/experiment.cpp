@@ -1,6 +1,7 @@
 #include "aelab/train/experiment.h"
 
 #include "aelab/config/section.h"
+#include "aelab/data/color_space.h"
 #include "aelab/core/error.h"
 
 namespace aelab::train {
@@ -10,6 +11,19 @@ void apply_override(config::Document& doc, const std::string& assignment) {
   AELAB_CHECK(eq != std::string::npos && eq > 0, "--set ", assignment,
               ": expected key=value, e.g. --set train.lr=0.01");
   doc.set(assignment.substr(0, eq), assignment.substr(eq + 1));
+}
+
+// Derived defaults, resolved here and nowhere else:
+//   train.lr_schedule.t_max = 0      -> train.epochs (the cosine schedule spans the whole run);
+//   model.output_activation not set  -> "tanh" for a colorize task whose chroma is signed
+//                                       (yiq, lab), else the spec's default "sigmoid".
+// The resolved experiment file writes the results, so a run folder repeats without them.
+void resolve_defaults(Experiment& e) {
+  if (e.train.lr_schedule.t_max == 0) e.train.lr_schedule.t_max = e.train.epochs;
+  if (e.task.kind == TaskKind::kColorize && data::chroma_is_signed(e.task.color_space) &&
+      !e.doc.has("model.output_activation")) {
+    e.model.output_activation = models::LayerType::kTanh;  // signed chroma needs a signed output
+  }
 }
 
 Experiment resolve_experiment(config::Document doc) {
@@ -26,6 +40,7 @@ Experiment resolve_experiment(config::Document doc) {
   e.train = read_train_options(train);
   config::Section task(e.doc, "task");
   e.task = read_task_options(task);
+  resolve_defaults(e);
   return e;
 }
 
@@ -40,38 +55,12 @@ std::string Experiment::resolved_toml() const {
   config::Document out = doc;
   auto& root = out.root();
   root.insert_or_assign("data", data::data_options_to_toml(data));
-  toml::table t;
-  t.insert("epochs", train.epochs);
-  t.insert("batch_size", train.batch_size);
-  t.insert("lr", train.lr);
-  t.insert("optimizer", train.optimizer);
-  t.insert("momentum", train.momentum);
-  t.insert("weight_decay", train.weight_decay);
-  t.insert("l1", train.l1);
-  t.insert("loss", train.loss);
-  t.insert("seed", static_cast<int64_t>(train.seed));
-  t.insert("device", train.device);
-  t.insert("threads", train.threads);
-  t.insert("beta", train.beta);
-  t.insert("kl_warmup_epochs", train.kl_warmup_epochs);
-  t.insert("eval_batch_size", train.eval_batch_size);
-  t.insert("channels_last", train.channels_last);
-  t.insert("cuda_graph", train.cuda_graph);
-  t.insert("bf16", train.bf16);
-  t.insert("phase_conv_transpose", train.phase_conv_transpose);
-  toml::table es;
-  es.insert("patience", train.early_stopping.patience);
-  es.insert("min_delta", train.early_stopping.min_delta);
-  t.insert("early_stopping", es);
-  root.insert_or_assign("train", t);
-  toml::table k;
-  k.insert("kind", task.kind);
-  toml::array corruption;
-  for (const auto& c : task.corruption) corruption.push_back(c);
-  k.insert("corruption", corruption);
-  k.insert("color_space", task.color_space);
-  k.insert("noise_seed", static_cast<int64_t>(task.noise_seed));
-  root.insert_or_assign("task", k);
+  root.insert_or_assign("train", train_options_table().to_toml(train));
+  root.insert_or_assign("task", task_options_table().to_toml(task));
+  if (auto* m = root.get_as<toml::table>("model")) {
+    const auto& act = model.output_activation;
+    m->insert_or_assign("output_activation", act ? models::layer_type_name(*act) : "none");
+  }
   return out.to_toml();
 }
 

@@ -28,6 +28,9 @@ struct Experiment {
 Experiment load_experiment(const std::filesystem::path& file,
                            const std::vector<std::string>& overrides = {});
 Experiment resolve_experiment(config::Document doc);
+// Fills in the defaults that depend on other options (listed in experiment.cpp); called by
+// resolve_experiment, the one place where they are resolved.
+void resolve_defaults(Experiment& experiment);
 
 // Applies "key=value" to a document; the error names the bad override.
 void apply_override(config::Document& doc, const std::string& assignment);

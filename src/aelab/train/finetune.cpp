@@ -18,7 +18,11 @@
 #include "aelab/core/log.h"
 #include "aelab/core/paths.h"
 #include "aelab/report/plot.h"
-#include "aelab/train/device.h"
+#include "aelab/train/callbacks/epoch_log.h"
+#include "aelab/train/callbacks/metrics_csv.h"
+#include "aelab/train/epoch_loop.h"
+#include "aelab/train/pipeline.h"
+#include "aelab/train/progress.h"
 #include "aelab/train/run_folder.h"
 #include "aelab/train/trainer.h"
 
@@ -66,46 +70,16 @@ std::string csv_number(double v) {
   return out.str();
 }
 
-void write_metrics(const fs::path& file, const std::vector<FinetuneEpoch>& history) {
-  std::ostringstream out;
-  out << "epoch,train_loss,train_accuracy,val_accuracy,seconds\n";
-  for (const auto& m : history) {
-    out << m.epoch << ',' << csv_number(m.train_loss) << ',' << csv_number(m.train_accuracy)
-        << ',' << csv_number(m.val_accuracy) << ',' << csv_number(m.seconds) << '\n';
-  }
-  write_file_atomic(file, out.str());
-}
-
-std::string options_toml(const FinetuneOptions& o, const fs::path& run_dir) {
-  toml::table t;
-  t.insert("source_run", fs::absolute(run_dir).lexically_normal().string());
-  t.insert("mode", o.mode());
-  t.insert("freeze_encoder", o.freeze_encoder);
-  t.insert("from_scratch", o.from_scratch);
-  t.insert("labels_per_class", o.labels_per_class);
-  t.insert("epochs", o.epochs);
-  t.insert("lr", o.lr);
-  t.insert("batch_size", o.batch_size);
-  t.insert("hidden", o.hidden);
-  t.insert("seed", static_cast<int64_t>(o.seed));
-  t.insert("eval_batch_size", o.eval_batch_size);
-  toml::table root;
-  root.insert("finetune", t);
-  std::ostringstream out;
-  out << "# aelab finetune: the options used (see finetune.h for the folder's contents)\n"
-      << root << '\n';
-  return out.str();
-}
-
 double json_number(double v) { return std::isfinite(v) ? v : -1.0; }
 
 void write_outputs(const fs::path& out, const fs::path& run_dir, const FinetuneOptions& options,
                    const FinetuneReport& report, models::ClassifierImpl& classifier,
                    c10::Device device) {
-  write_metrics(out / "metrics.csv", report.result.history);
+  RunFolder folder(out);
+  write_file_atomic(folder.metrics_csv(), metrics_csv_text(report.result.records));
   auto table = per_class_table(report.test, report.class_names);
-  write_file_atomic(out / "per_class_accuracy.md", table.to_markdown());
-  write_file_atomic(out / "per_class_accuracy.txt", table.to_text());
+  write_file_atomic(folder.per_class_accuracy("md"), table.to_markdown());
+  write_file_atomic(folder.per_class_accuracy("txt"), table.to_text());
 
   report::Heatmap map;
   map.title = "Confusion matrix (" + options.mode() + ", test accuracy " +
@@ -116,7 +90,7 @@ void write_outputs(const fs::path& out, const fs::path& run_dir, const FinetuneO
   }
   map.xlabel = "predicted";
   map.ylabel = "true";
-  if (!report::plot_heatmap(out / "confusion_matrix.png", map)) {
+  if (!report::plot_heatmap(folder.confusion_matrix_png(), map)) {
     log::warn("no confusion_matrix.png: plotting is off (gnuplot not found)");
   }
 
@@ -150,26 +124,10 @@ void write_outputs(const fs::path& out, const fs::path& run_dir, const FinetuneO
   s["parameters"] = total;
   s["trainable_parameters"] = trainable;
   s["code_size"] = classifier.code_size();
-  write_file_atomic(out / "summary.json", s.dump(2) + "\n");
+  write_file_atomic(folder.summary_json(), s.dump(2) + "\n");
 }
 
 }  // namespace
-
-std::string FinetuneOptions::mode() const {
-  if (from_scratch) return freeze_encoder ? "random-frozen" : "from-scratch";
-  return freeze_encoder ? "frozen" : "train-all";
-}
-
-void validate_finetune_options(const FinetuneOptions& o) {
-  AELAB_CHECK(o.labels_per_class >= 0, "--labels ", o.labels_per_class,
-              ": expected at least 1 label per class");
-  AELAB_CHECK(o.epochs >= 1, "--epochs ", o.epochs, ": expected at least 1 epoch");
-  AELAB_CHECK(std::isfinite(o.lr) && o.lr > 0, "--lr ", o.lr, ": expected a learning rate > 0");
-  AELAB_CHECK(o.batch_size >= 1, "--batch-size ", o.batch_size, ": expected a positive batch size");
-  AELAB_CHECK(o.hidden >= 1, "--hidden ", o.hidden, ": expected at least 1 unit");
-  AELAB_CHECK(o.eval_batch_size >= 1, "eval batch size ", o.eval_batch_size,
-              ": expected a positive batch size");
-}
 
 at::Tensor balanced_subset(const at::Tensor& labels, int64_t per_class, int64_t classes,
                            uint64_t seed) {
@@ -207,9 +165,112 @@ models::Classifier make_classifier(models::Autoencoder& autoencoder, int64_t cla
 }
 
 at::Tensor classifier_input(const Task& task, const at::Tensor& clean) {
-  if (task.kind() == "colorize") return task.prepare(clean, 0).input;
+  if (task.kind() == TaskKind::kColorize) return task.prepare(clean, 0).input;
   return clean;  // a denoiser's encoder is meant for clean images too
 }
+
+namespace {
+
+// Classifier fine-tuning as one epoch of the shared loop; the loop monitors val_accuracy and
+// keeps the best epoch's weights (the last epoch's without a validation split).
+class ClassifierLearner : public Learner {
+ public:
+  ClassifierLearner(models::Classifier& classifier, const Task& task, const data::ImageSet& train,
+                    const data::ImageSet& val, const FinetuneOptions& options, c10::Device device)
+      : classifier_(classifier),
+        task_(task),
+        val_(val),
+        options_(options),
+        device_(device),
+        optimizer_(classifier->trainable_parameters(), torch::optim::AdamOptions(options.lr)),
+        images_(train.images.to(device)),
+        labels_(train.labels.to(device)) {}
+
+  EpochRecord train_epoch(int64_t epoch, const std::vector<Callback*>&) override {
+    const int64_t n = images_.size(0);
+    const int64_t steps = (n + options_.batch_size - 1) / options_.batch_size;
+    classifier_->train();
+    torch::manual_seed(shuffle_seed(options_.seed, epoch));  // dropout in a trained encoder
+    auto generator = at::detail::createCPUGenerator(shuffle_seed(options_.seed, epoch) + 1);
+    auto perm = at::randperm(n, generator, at::TensorOptions().dtype(at::kLong)).to(device_);
+    auto opts = at::TensorOptions().dtype(at::kFloat).device(device_);
+    at::Tensor loss_sum = at::zeros({}, opts), correct = at::zeros({}, opts);
+    for (int64_t b = 0; b < steps; ++b) {
+      int64_t begin = b * options_.batch_size, end = std::min(n, begin + options_.batch_size);
+      auto index = perm.slice(0, begin, end);
+      auto input = classifier_input(task_, batch_float(images_, index));
+      auto target = labels_.index_select(0, index);
+      optimizer_.zero_grad();
+      auto log_probs = classifier_->forward(input);
+      auto loss = torch::nn::functional::nll_loss(log_probs, target);
+      loss.backward();
+      optimizer_.step();
+      loss_sum.add_(loss.detach(), double(end - begin));
+      correct.add_(log_probs.detach().argmax(1).eq(target).sum());
+    }
+    EpochRecord r(epoch);
+    r.set("train_loss", loss_sum.item<double>() / double(n));
+    r.set("train_accuracy", correct.item<double>() / double(n));
+    return r;
+  }
+
+  void validate(EpochRecord& r) override {
+    double accuracy = std::numeric_limits<double>::quiet_NaN();
+    if (val_.size() > 0) {
+      accuracy = evaluate_classifier(classifier_, task_, val_, classifier_->options().classes,
+                                     device_, options_.eval_batch_size)
+                     .accuracy;
+    }
+    r.set("val_accuracy", accuracy);
+  }
+
+  double learning_rate() const override {
+    return optimizer_.param_groups().front().options().get_lr();
+  }
+  void set_learning_rate(double lr) override {
+    for (auto& group : optimizer_.param_groups()) group.options().set_lr(lr);
+  }
+
+ private:
+  models::Classifier& classifier_;
+  const Task& task_;
+  const data::ImageSet& val_;
+  const FinetuneOptions& options_;
+  c10::Device device_;
+  torch::optim::Adam optimizer_;
+  at::Tensor images_, labels_;
+};
+
+// Keeps a copy of every parameter and buffer of the best epoch and puts it back at the end.
+class BestWeightsInMemory : public Callback {
+ public:
+  explicit BestWeightsInMemory(models::ClassifierImpl& c) : classifier_(c) {}
+  void on_epoch_end(LoopState& state, EpochRecord&) override {
+    if (!state.improved) return;
+    best_.clear();
+    for (auto& t : all_tensors(classifier_)) best_.push_back(t.detach().clone());
+  }
+  void on_train_end(LoopState&) override {
+    if (best_.empty()) return;
+    torch::NoGradGuard no_grad;
+    auto tensors = all_tensors(classifier_);
+    for (size_t i = 0; i < tensors.size(); ++i) tensors[i].copy_(best_[i]);
+  }
+
+ private:
+  models::ClassifierImpl& classifier_;
+  std::vector<at::Tensor> best_;
+};
+
+std::string finetune_line(const LoopState& state, const EpochRecord& r) {
+  char line[200];
+  std::snprintf(line, sizeof line, "epoch %3lld/%lld  loss %.4f  train acc %.4f  val acc %.4f  %.1fs",
+                (long long)r.epoch(), (long long)state.max_epochs, r.get("train_loss"),
+                r.get("train_accuracy"), r.get("val_accuracy"), r.get("seconds"));
+  return line;
+}
+
+}  // namespace
 
 FinetuneResult fit_classifier(models::Classifier& classifier, const Task& task,
                               const data::ImageSet& train, const data::ImageSet& val,
@@ -218,80 +279,44 @@ FinetuneResult fit_classifier(models::Classifier& classifier, const Task& task,
   validate_finetune_options(options);
   const int64_t classes = classifier->options().classes;
   check_labels(train, classes, "train");
-  const int64_t n = train.size();
-  AELAB_CHECK(n > 0, "nothing to fine-tune on: the train split is empty");
+  AELAB_CHECK(train.size() > 0, "nothing to fine-tune on: the train split is empty");
+  if (val.size() > 0) check_labels(val, classes, "validation");
   classifier->to(device);
-  torch::optim::Adam optimizer(classifier->trainable_parameters(),
-                               torch::optim::AdamOptions(options.lr));
-  at::Tensor images = train.images.to(device), labels = train.labels.to(device);
-  const int64_t steps = (n + options.batch_size - 1) / options.batch_size;
-  const bool has_val = val.size() > 0;
-  if (has_val) check_labels(val, classes, "validation");
+  ClassifierLearner learner(classifier, task, train, val, options, device);
+
+  LoopState state;
+  state.max_epochs = options.epochs;
+  state.monitor = val.size() > 0 ? "val_accuracy" : "";  // without: the last epoch's weights
+  state.maximize = true;
+  BestWeightsInMemory best(*classifier);
+  Progress progress(false);
+  EpochLog epoch_log(progress, finetune_line);
+  std::vector<Callback*> callbacks{&best, &epoch_log};
+  std::unique_ptr<MetricsCsv> metrics;
+  if (!checkpoint_dir.empty()) {
+    metrics = std::make_unique<MetricsCsv>(RunFolder(checkpoint_dir.parent_path()).metrics_csv());
+    callbacks.push_back(metrics.get());
+  }
+  auto start = Clock::now();
+  run_epochs(learner, callbacks, state);
 
   FinetuneResult result;
-  result.train_images = n;
-  double best_val = -1;
-  std::vector<at::Tensor> best;
-  auto start = Clock::now();
-  for (int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
-    auto t0 = Clock::now();
-    classifier->train();
-    torch::manual_seed(shuffle_seed(options.seed, epoch));  // dropout in a trained encoder
-    auto generator = at::detail::createCPUGenerator(shuffle_seed(options.seed, epoch) + 1);
-    auto perm = at::randperm(n, generator, at::TensorOptions().dtype(at::kLong)).to(device);
-    auto opts = at::TensorOptions().dtype(at::kFloat).device(device);
-    at::Tensor loss_sum = at::zeros({}, opts), correct = at::zeros({}, opts);
-    for (int64_t b = 0; b < steps; ++b) {
-      int64_t begin = b * options.batch_size, end = std::min(n, begin + options.batch_size);
-      auto index = perm.slice(0, begin, end);
-      auto input = classifier_input(task, batch_float(images, index));
-      auto target = labels.index_select(0, index);
-      optimizer.zero_grad();
-      auto log_probs = classifier->forward(input);
-      auto loss = torch::nn::functional::nll_loss(log_probs, target);
-      loss.backward();
-      optimizer.step();
-      loss_sum.add_(loss.detach(), double(end - begin));
-      correct.add_(log_probs.detach().argmax(1).eq(target).sum());
-    }
+  result.train_images = train.size();
+  result.best_epoch = state.best_epoch;
+  for (const auto& r : state.history) {
     FinetuneEpoch m;
-    m.epoch = epoch;
-    m.train_loss = loss_sum.item<double>() / double(n);
-    m.train_accuracy = correct.item<double>() / double(n);
-    m.val_accuracy = std::numeric_limits<double>::quiet_NaN();
-    bool keep = !has_val;
-    if (has_val) {
-      m.val_accuracy =
-          evaluate_classifier(classifier, task, val, classes, device, options.eval_batch_size)
-              .accuracy;
-      keep = m.val_accuracy > best_val;
-    }
-    if (keep) {
-      best_val = m.val_accuracy;
-      result.best_epoch = epoch;
-      best.clear();
-      for (auto& t : all_tensors(*classifier)) best.push_back(t.detach().clone());
-    }
-    m.seconds = seconds_since(t0);
+    m.epoch = r.epoch();
+    m.train_loss = r.get("train_loss");
+    m.train_accuracy = r.get("train_accuracy");
+    m.val_accuracy = r.get("val_accuracy");
+    m.seconds = r.get("seconds");
     result.history.push_back(m);
-    char line[200];
-    std::snprintf(line, sizeof line,
-                  "epoch %3lld/%lld  loss %.4f  train acc %.4f  val acc %.4f  %.1fs",
-                  (long long)epoch, (long long)options.epochs, m.train_loss, m.train_accuracy,
-                  m.val_accuracy, m.seconds);
-    log::info(line);
   }
-  {
-    torch::NoGradGuard no_grad;
-    auto tensors = all_tensors(*classifier);
-    for (size_t i = 0; i < tensors.size(); ++i) tensors[i].copy_(best[i]);
-  }
+  result.records = state.history;
   if (!checkpoint_dir.empty()) {
     torch::serialize::OutputArchive archive;
     classifier->save(archive);
-    auto tmp = checkpoint_dir / "best.pt.tmp";
-    archive.save_to(tmp.string());
-    fs::rename(tmp, checkpoint_dir / "best.pt");
+    write_archive_atomic(archive, CheckpointPaths::in(checkpoint_dir).best);
   }
   result.seconds = seconds_since(start);
   return result;
@@ -367,8 +392,7 @@ FinetuneReport run_finetune(const fs::path& run_dir, const FinetuneOptions& opti
   auto run = open_run(run_dir);
   Experiment& e = run.experiment;
   if (!device_name.empty()) e.train.device = device_name;
-  configure_threads(e.train.threads);
-  auto device = resolve_device(e.train.device);
+  auto device = prepare_compute(e.train).device;
 
   auto dataset = data::load_dataset(e.data, data_dir);
   auto splits = data::make_splits(dataset, e.data);
@@ -390,19 +414,18 @@ FinetuneReport run_finetune(const fs::path& run_dir, const FinetuneOptions& opti
     train_set = train_set.index(
         balanced_subset(splits.train.labels, options.labels_per_class, classes, options.seed));
   }
-  prepare_run_folder(out, false);
-  write_file_atomic(out / "finetune.toml", options_toml(options, run_dir));
-  write_file_atomic(out / "experiment.toml", read_file(run_dir / "experiment.toml"));
+  RunFolder folder(out);
+  folder.prepare(false);
+  log::LogFile log_file(folder.log_file().string());
+  write_file_atomic(folder.finetune_toml(), finetune_options_toml(options, run_dir));
+  write_file_atomic(folder.experiment_file(), read_file(run.folder().experiment_file()));
 
   Task task(e.task, splits.train.images.size(1));
   models::Shape image{splits.train.images.size(1), splits.train.images.size(2),
                       splits.train.images.size(3)};
   torch::manual_seed(options.from_scratch ? options.seed + 1 : e.train.seed);
-  auto autoencoder = make_model(e, task, image);
-  if (!options.from_scratch) {
-    auto best = run_dir / "checkpoints" / "best.pt";
-    load_weights(autoencoder, fs::exists(best) ? best : run_dir / "checkpoints" / "last.pt");
-  }
+  auto autoencoder = options.from_scratch ? make_model(e, task, image)
+                                          : load_trained_model(run, task, image);
   autoencoder->to(device);
   auto classifier = make_classifier(autoencoder, classes, options);
   log::info("fine-tuning (" + options.mode() + ") on " + std::to_string(train_set.size()) +
@@ -411,7 +434,7 @@ FinetuneReport run_finetune(const fs::path& run_dir, const FinetuneOptions& opti
             ", folder " + out.string());
 
   report.result = fit_classifier(classifier, task, train_set, splits.val, options, device,
-                                 out / "checkpoints");
+                                 folder.checkpoint_dir());
   report.test = evaluate_classifier(classifier, task, splits.test, classes, device,
                                     options.eval_batch_size);
   write_outputs(out, run_dir, options, report, *classifier, device);

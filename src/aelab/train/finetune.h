@@ -20,29 +20,12 @@
 #include "aelab/data/splits.h"
 #include "aelab/models/classifier.h"
 #include "aelab/report/table.h"
+#include "aelab/train/epoch_loop.h"
 #include "aelab/train/experiment.h"
+#include "aelab/train/finetune_options.h"
 #include "aelab/train/task.h"
 
 namespace aelab::train {
-
-struct FinetuneOptions {
-  bool freeze_encoder = true;    // false = --train-all: the encoder learns with the head
-  bool from_scratch = false;     // a randomly initialized encoder instead of the trained one
-                                 // (frozen too, it is the random-features baseline)
-  int64_t labels_per_class = 0;  // train on this many labelled images per class (0 = all)
-  int64_t epochs = 10;
-  double lr = 1e-3;              // Adam
-  int64_t batch_size = 128;
-  int64_t hidden = 64;           // units of the head's hidden layer
-  uint64_t seed = 0;             // head initialization, shuffling, the label subset
-  int64_t eval_batch_size = 1000;
-
-  // "frozen", "train-all", "from-scratch" or "random-frozen".
-  std::string mode() const;
-};
-
-// Throws a one-line error for options that cannot work (epochs < 1, lr <= 0, ...).
-void validate_finetune_options(const FinetuneOptions& options);
 
 // Indices (int64, ascending) of exactly `per_class` rows of every class 0..classes-1, drawn in a
 // seeded order; an error names the class when it has fewer rows.
@@ -67,6 +50,7 @@ struct ClassifierEvaluation {
 
 struct FinetuneResult {
   std::vector<FinetuneEpoch> history;
+  std::vector<EpochRecord> records;  // the same epochs with every named figure (metrics.csv)
   int64_t best_epoch = 0;  // weights kept (best validation accuracy; the last epoch without val)
   int64_t train_images = 0;
   double seconds = 0;

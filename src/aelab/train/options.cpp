@@ -2,64 +2,159 @@
 
 namespace aelab::train {
 
-TrainOptions read_train_options(config::Section& s) {
-  TrainOptions o;
-  o.epochs = s.get_int("epochs", o.epochs);
-  if (o.epochs < 1) s.fail("epochs", "expected at least 1 epoch");
-  o.batch_size = s.get_int("batch_size", o.batch_size);
-  if (o.batch_size < 1) s.fail("batch_size", "expected a positive batch size");
-  o.lr = s.get_double("lr", o.lr);
-  if (!(o.lr > 0)) s.fail("lr", "expected a learning rate > 0");
-  o.optimizer = s.get_choice("optimizer", o.optimizer, {"adam", "adamw", "sgd", "rmsprop"});
-  o.momentum = s.get_double("momentum", o.momentum);
-  if (o.momentum < 0 || o.momentum >= 1) s.fail("momentum", "expected a value in [0, 1)");
-  o.weight_decay = s.get_double("weight_decay", o.weight_decay);
-  if (o.weight_decay < 0) s.fail("weight_decay", "expected a value >= 0");
-  o.l1 = s.get_double("l1", o.l1);
-  if (o.l1 < 0) s.fail("l1", "expected a value >= 0");
-  o.loss = s.get_choice("loss", o.loss, {"mse", "bce", "l1"});
-  int64_t seed = s.get_int("seed", 0);
-  if (seed < 0) s.fail("seed", "expected a seed >= 0");
-  o.seed = static_cast<uint64_t>(seed);
-  auto es = s.sub("early_stopping");
-  o.early_stopping.patience = es.get_int("patience", 0);
-  if (o.early_stopping.patience < 0) es.fail("patience", "expected >= 0 epochs");
-  o.early_stopping.min_delta = es.get_double("min_delta", 0.0);
-  if (o.early_stopping.min_delta < 0) es.fail("min_delta", "expected >= 0");
-  es.finish();
-  o.device = s.get_string("device", o.device);
-  if (o.device != "auto" && o.device != "cpu" && o.device.rfind("cuda", 0) != 0) {
-    s.fail("device", "unknown device \"" + o.device + "\" (expected auto, cpu, cuda or cuda:N)");
-  }
-  o.threads = s.get_int("threads", o.threads);
-  if (o.threads < 0) s.fail("threads", "expected >= 0 (0 = all cores)");
-  o.beta = s.get_double("beta", o.beta);
-  if (o.beta < 0) s.fail("beta", "expected >= 0");
-  o.kl_warmup_epochs = s.get_int("kl_warmup_epochs", o.kl_warmup_epochs);
-  if (o.kl_warmup_epochs < 0) s.fail("kl_warmup_epochs", "expected >= 0");
-  o.eval_batch_size = s.get_int("eval_batch_size", o.eval_batch_size);
-  if (o.eval_batch_size < 1) s.fail("eval_batch_size", "expected a positive batch size");
-  o.channels_last = s.get_bool("channels_last", o.channels_last);
-  o.cuda_graph = s.get_bool("cuda_graph", o.cuda_graph);
-  o.bf16 = s.get_bool("bf16", o.bf16);
-  o.phase_conv_transpose = s.get_bool("phase_conv_transpose", o.phase_conv_transpose);
-  s.finish();
-  return o;
+const config::EnumNames<Optimizer>& optimizer_names() {
+  static const config::EnumNames<Optimizer> names = {{Optimizer::kAdam, "adam"},
+                                                     {Optimizer::kAdamW, "adamw"},
+                                                     {Optimizer::kSgd, "sgd"},
+                                                     {Optimizer::kRmsprop, "rmsprop"}};
+  return names;
 }
 
-TaskOptions read_task_options(config::Section& s) {
-  TaskOptions o;
-  o.kind = s.get_choice("kind", o.kind, {"reconstruct", "denoise", "colorize"});
-  o.corruption = s.get_string_list("corruption", {});
-  if (o.kind == "denoise" && o.corruption.empty()) {
-    s.fail("corruption", "a denoise task needs corruption = \"gaussian:0.3\" (or a list)");
-  }
-  o.color_space = s.get_choice("color_space", o.color_space, {"rgb", "yiq", "lab"});
-  int64_t seed = s.get_int("noise_seed", 0);
-  if (seed < 0) s.fail("noise_seed", "expected a seed >= 0");
-  o.noise_seed = static_cast<uint64_t>(seed);
-  s.finish();
-  return o;
+const config::EnumNames<EarlyStoppingMode>& early_stopping_mode_names() {
+  static const config::EnumNames<EarlyStoppingMode> names = {
+      {EarlyStoppingMode::kNoImprovement, "no_improvement"},
+      {EarlyStoppingMode::kTwoSided, "two_sided"}};
+  return names;
 }
+
+const config::EnumNames<LrScheduleKind>& lr_schedule_kind_names() {
+  static const config::EnumNames<LrScheduleKind> names = {{LrScheduleKind::kConstant, "constant"},
+                                                          {LrScheduleKind::kStep, "step"},
+                                                          {LrScheduleKind::kCosine, "cosine"},
+                                                          {LrScheduleKind::kPlateau, "plateau"}};
+  return names;
+}
+
+const config::EnumNames<TaskKind>& task_kind_names() {
+  static const config::EnumNames<TaskKind> names = {{TaskKind::kReconstruct, "reconstruct"},
+                                                    {TaskKind::kDenoise, "denoise"},
+                                                    {TaskKind::kColorize, "colorize"}};
+  return names;
+}
+
+std::string name_of(Optimizer value) { return optimizer_names().name(value); }
+std::string name_of(EarlyStoppingMode value) { return early_stopping_mode_names().name(value); }
+std::string name_of(LrScheduleKind value) { return lr_schedule_kind_names().name(value); }
+std::string name_of(TaskKind value) { return task_kind_names().name(value); }
+
+namespace {
+
+using config::at_least;
+using config::non_negative;
+using config::positive;
+
+config::OptionTable<EarlyStoppingOptions> early_stopping_table() {
+  using E = EarlyStoppingOptions;
+  return config::OptionTable<E>("train.early_stopping")
+      .add("patience", &E::patience, "window in epochs (0 = never stop early)",
+           non_negative("0 or more epochs"))
+      .add("min_delta", &E::min_delta, "tolerance: a change smaller than this does not count",
+           non_negative())
+      .add_enum("mode", &E::mode, early_stopping_mode_names(),
+                "no_improvement: stop when no epoch of the window improved on the best "
+                "validation loss (train loss without a validation split) by more than "
+                "min_delta; two_sided: that, or a plateau, every epoch of the window within "
+                "+-min_delta of the value just before the window");
+}
+
+config::OptionTable<LrScheduleOptions> lr_schedule_table() {
+  using L = LrScheduleOptions;
+  return config::OptionTable<L>("train.lr_schedule")
+      .add_enum("kind", &L::kind, lr_schedule_kind_names(),
+                "learning rate per epoch e: constant; step: lr * gamma^floor((e-1)/step_size); "
+                "cosine: from lr down to min_lr over t_max epochs; plateau: times gamma after "
+                "`patience` epochs without a relative improvement of `threshold`")
+      .add("step_size", &L::step_size, "step: epochs per decay", at_least(1))
+      .add("gamma", &L::gamma, "step, plateau: the factor",
+           config::NumberCheck{[](double v) { return v > 0 && v <= 1; }, "a factor in (0, 1]"})
+      .add("t_max", &L::t_max, "cosine: epochs of the half period (0 = train.epochs)",
+           non_negative())
+      .add("min_lr", &L::min_lr, "cosine: the rate reached at t_max; plateau: the lowest rate",
+           non_negative())
+      .add("patience", &L::patience, "plateau: epochs without improvement before a decay",
+           non_negative())
+      .add("threshold", &L::threshold, "plateau: relative improvement that counts",
+           non_negative());
+}
+
+}  // namespace
+
+const config::OptionTable<TrainOptions>& train_options_table() {
+  using T = TrainOptions;
+  static const config::OptionTable<T> table =
+      config::OptionTable<T>("train")
+          .add("epochs", &T::epochs, "the most epochs to train (early stopping may end sooner)",
+               at_least(1, "at least 1 epoch"))
+          .add("batch_size", &T::batch_size, "training batch size",
+               at_least(1, "a positive batch size"))
+          .add("lr", &T::lr, "learning rate", positive("a learning rate > 0"))
+          .add_enum("optimizer", &T::optimizer, optimizer_names(), "the optimizer")
+          .add("momentum", &T::momentum, "sgd and rmsprop",
+               config::in_range_half_open(0, 1))
+          .add("weight_decay", &T::weight_decay,
+               "L2 through the optimizer (decoupled for adamw)", non_negative())
+          .add("l1", &T::l1, "L1 penalty on the weights added to the loss (with weight_decay: "
+                             "elastic net)",
+               non_negative())
+          .add_enum("loss", &T::loss, models::loss_kind_names(), "reconstruction loss")
+          .add("seed", &T::seed, "weights, shuffling, dropout, VAE sampling", "a seed >= 0")
+          .add_table("early_stopping", &T::early_stopping, early_stopping_table(),
+                     "when to end a run before `epochs`")
+          .add_table("lr_schedule", &T::lr_schedule, lr_schedule_table(),
+                     "the learning rate per epoch")
+          .add("grad_clip_norm", &T::grad_clip_norm,
+               "clip the global L2 norm of the gradients to this (0 = off)", non_negative())
+          .add("test_every", &T::test_every,
+               "test loss every N epochs as a metrics.csv column (0 = at the end only)",
+               non_negative())
+          .add("snapshot_every", &T::snapshot_every,
+               "reconstructions/epoch-XXX.png every N epochs (0 = none)", non_negative())
+          .add("device", &T::device, "where to train",
+               config::Check<std::string>{[](const std::string& d) {
+                                            return d == "auto" || d == "cpu" ||
+                                                   d.rfind("cuda", 0) == 0;
+                                          },
+                                          "auto, cpu, cuda or cuda:N"})
+          .add("threads", &T::threads, "CPU threads (0 = all cores)", non_negative())
+          .add("beta", &T::beta, "vae: weight of the KL term", non_negative())
+          .add("kl_warmup_epochs", &T::kl_warmup_epochs,
+               "vae: beta ramps up linearly from 0 over these epochs", non_negative())
+          .add("eval_batch_size", &T::eval_batch_size, "validation and test batches",
+               at_least(1, "a positive batch size"))
+          .add("channels_last", &T::channels_last,
+               "speed: NHWC memory layout for convolutions (docs/performance.md)")
+          .add("cuda_graph", &T::cuda_graph,
+               "speed: capture the training step once and replay it (CUDA)")
+          .add("bf16", &T::bf16, "speed: bfloat16 autocast on CUDA")
+          .add("phase_conv_transpose", &T::phase_conv_transpose,
+               "speed: CPU transposed convolutions as one convolution over output phases");
+  return table;
+}
+
+const config::OptionTable<TaskOptions>& task_options_table() {
+  using T = TaskOptions;
+  static const config::OptionTable<T> table =
+      config::OptionTable<T>("task")
+          .add_enum("kind", &T::kind, task_kind_names(),
+                    "reconstruct the image, denoise a corrupted copy, or colorize its luma")
+          .add("corruption", &T::corruption,
+               "denoise: \"gaussian:0.3\", or a list drawn per batch (docs/robustness.md)")
+          .add_enum("color_space", &T::color_space, data::color_space_names(),
+                    "colorize: the space whose chroma is predicted")
+          .add("noise_seed", &T::noise_seed, "denoise: seeds the corruptions", "a seed >= 0")
+          .rule([](const T& o) -> std::optional<config::RuleBreak> {
+            if (o.kind == TaskKind::kDenoise && o.corruption.empty()) {
+              return config::RuleBreak{
+                  "corruption", "a denoise task needs corruption = \"gaussian:0.3\" (or a list)"};
+            }
+            return std::nullopt;
+          });
+  return table;
+}
+
+TrainOptions read_train_options(config::Section& s) { return train_options_table().read(s); }
+TaskOptions read_task_options(config::Section& s) { return task_options_table().read(s); }
+void validate_train_options(const TrainOptions& o) { train_options_table().validate(o); }
+void validate_task_options(const TaskOptions& o) { task_options_table().validate(o); }
 
 }  // namespace aelab::train

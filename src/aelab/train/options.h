@@ -4,26 +4,61 @@
 #include <string>
 #include <vector>
 
+#include "aelab/config/option_table.h"
 #include "aelab/config/section.h"
+#include "aelab/data/color_space.h"
+#include "aelab/models/loss_kind.h"
 
 namespace aelab::train {
 
+enum class Optimizer { kAdam, kAdamW, kSgd, kRmsprop };
+
+// When early stopping ends a run. Both watch `monitor` (val_loss, or train_loss without a
+// validation split) over a window of `patience` epochs:
+//   kNoImprovement: no epoch improved on the best value by more than min_delta;
+//   kTwoSided:      the above, or a plateau: every epoch of the window changed by at most
+//                   +-min_delta from the epoch before it (a loss that creeps down or stalls).
+enum class EarlyStoppingMode { kNoImprovement, kTwoSided };
+
 struct EarlyStoppingOptions {
-  int64_t patience = 0;    // epochs without improvement before stopping; 0 = never stop early
-  double min_delta = 0.0;  // an improvement smaller than this does not count
+  int64_t patience = 0;    // window in epochs; 0 = never stop early
+  double min_delta = 0.0;  // tolerance: a change smaller than this does not count
+  EarlyStoppingMode mode = EarlyStoppingMode::kNoImprovement;
+};
+
+// Learning rate per epoch e (1-based), from the base rate lr:
+//   kConstant: lr
+//   kStep:     lr * gamma^floor((e-1) / step_size)
+//   kCosine:   min_lr + (lr - min_lr) * (1 + cos(pi * min(e-1, t_max) / t_max)) / 2
+//   kPlateau:  multiplied by gamma when the monitored loss has not improved by more than a
+//              relative `threshold` for `patience` epochs, never below min_lr
+enum class LrScheduleKind { kConstant, kStep, kCosine, kPlateau };
+
+struct LrScheduleOptions {
+  LrScheduleKind kind = LrScheduleKind::kConstant;
+  int64_t step_size = 10;    // step: epochs per decay
+  double gamma = 0.1;        // step, plateau: the factor
+  int64_t t_max = 0;         // cosine: epochs of the half period; 0 = train.epochs
+  double min_lr = 0.0;       // cosine: the floor reached at t_max; plateau: the lowest rate
+  int64_t patience = 5;      // plateau: epochs without improvement before a decay
+  double threshold = 1e-4;   // plateau: relative improvement that counts
 };
 
 struct TrainOptions {
-  int64_t epochs = 20;
+  int64_t epochs = 20;             // the most epochs to train (early stopping may end sooner)
   int64_t batch_size = 256;
   double lr = 1e-3;
-  std::string optimizer = "adam";  // adam | adamw | sgd | rmsprop
+  Optimizer optimizer = Optimizer::kAdam;
   double momentum = 0.9;           // sgd and rmsprop
   double weight_decay = 0.0;       // L2, applied by the optimizer (decoupled for adamw)
   double l1 = 0.0;                 // L1 weight penalty added to the loss (L1 + L2 = elastic net)
-  std::string loss = "mse";        // mse | bce | l1
+  models::LossKind loss = models::LossKind::kMse;
   uint64_t seed = 0;               // weights, shuffling, dropout, noise
   EarlyStoppingOptions early_stopping;
+  LrScheduleOptions lr_schedule;
+  double grad_clip_norm = 0.0;     // clip the global L2 norm of the gradients to this; 0 = off
+  int64_t test_every = 0;          // test loss every N epochs as a metrics column; 0 = at the end only
+  int64_t snapshot_every = 0;      // reconstructions/epoch-XXX.png every N epochs; 0 = none
   std::string device = "auto";     // auto | cpu | cuda | cuda:N
   int64_t threads = 0;             // CPU threads; 0 = all cores
   double beta = 1.0;               // vae: weight of the KL term
@@ -36,15 +71,37 @@ struct TrainOptions {
   bool phase_conv_transpose = true;  // CPU transposed convs as one conv over output phases
 };
 
+enum class TaskKind { kReconstruct, kDenoise, kColorize };
+
 // What the network is asked to do with an image.
 struct TaskOptions {
-  std::string kind = "reconstruct";     // reconstruct | denoise | colorize
+  TaskKind kind = TaskKind::kReconstruct;
   std::vector<std::string> corruption;  // denoise: one spec, or several drawn per batch
-  std::string color_space = "lab";      // colorize: rgb | yiq | lab
+  data::ColorSpace color_space = data::ColorSpace::kLab;  // colorize
   uint64_t noise_seed = 0;              // denoise: seeds the corruptions
 };
 
+// Names as written in experiment files ("adam", "two_sided", "colorize", ...).
+std::string name_of(Optimizer value);
+std::string name_of(EarlyStoppingMode value);
+std::string name_of(LrScheduleKind value);
+std::string name_of(TaskKind value);
+
+const config::EnumNames<Optimizer>& optimizer_names();
+const config::EnumNames<EarlyStoppingMode>& early_stopping_mode_names();
+const config::EnumNames<LrScheduleKind>& lr_schedule_kind_names();
+const config::EnumNames<TaskKind>& task_kind_names();
+
+// Every key of [train] and [task], declared once (options.cpp): the readers below, validation of
+// options built in code, the resolved experiment file and docs/experiment-files.md come from them.
+const config::OptionTable<TrainOptions>& train_options_table();
+const config::OptionTable<TaskOptions>& task_options_table();
+
+// Read and check a section (errors name file:line, the key and the value); call finish().
 TrainOptions read_train_options(config::Section& train);
 TaskOptions read_task_options(config::Section& task);
+// The same checks for options built in code: "train.lr = -1: expected a learning rate > 0".
+void validate_train_options(const TrainOptions& options);
+void validate_task_options(const TaskOptions& options);
 
 }  // namespace aelab::train

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "aelab/core/log.h"
+
 namespace aelab::train {
 
 Progress::Progress(bool interactive) : interactive_(interactive) {}
@@ -40,7 +42,7 @@ void Progress::update(int64_t step, double loss) {
 
 void Progress::end_epoch(const std::string& summary_line) {
   if (interactive_) std::fprintf(stderr, "\r\033[K");
-  std::cerr << summary_line << std::endl;
+  log::info(summary_line);
 }
 
 }  // namespace aelab::train

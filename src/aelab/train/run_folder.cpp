@@ -1,7 +1,10 @@
 #include "aelab/train/run_folder.h"
 
+#include <torch/serialize.h>
+
+#include <cmath>
+#include <cstring>
 #include <ctime>
-#include <fstream>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -10,43 +13,106 @@
 #include "aelab/core/log.h"
 #include "aelab/core/paths.h"
 #include "aelab/report/plot.h"
+#include "aelab/train/callbacks/metrics_csv.h"
 #include "aelab/train/colorize_metrics.h"
 
 namespace aelab::train {
 
-fs::path prepare_run_folder(const fs::path& dir, bool resume) {
-  if (!resume && fs::exists(dir / "summary.json")) {
-    AELAB_FAIL(dir.string(), ": already holds a finished run (summary.json); choose another --out "
-               "or remove it");
-  }
-  if (!resume && fs::exists(dir / "checkpoints" / "last.pt")) {
-    AELAB_FAIL(dir.string(), ": holds an unfinished run; continue it with --resume or choose "
-               "another --out");
-  }
-  ensure_directory(dir / "checkpoints");
-  return dir;
+CheckpointPaths CheckpointPaths::in(const fs::path& checkpoint_dir) {
+  return {checkpoint_dir / "best.pt", checkpoint_dir / "last.pt"};
 }
 
-fs::path default_run_folder(const fs::path& experiment_file) {
+std::optional<fs::path> CheckpointPaths::weights_to_load() const {
+  if (fs::exists(best)) return best;  // no validation split: no best.pt
+  if (fs::exists(last)) return last;
+  return std::nullopt;
+}
+
+bool CheckpointPaths::is_training_state(const fs::path& checkpoint) {
+  return checkpoint.filename() == "last.pt";
+}
+
+RunFolder RunFolder::default_for(const fs::path& experiment_file) {
   std::time_t now = std::time(nullptr);
   std::tm tm{};
   localtime_r(&now, &tm);
   std::ostringstream name;
   name << experiment_file.stem().string() << "-" << std::put_time(&tm, "%Y%m%d-%H%M%S");
-  return fs::path("runs") / name.str();
+  return RunFolder(fs::path("runs") / name.str());
 }
 
-void write_metrics_csv(const fs::path& file, const std::vector<EpochMetrics>& history) {
-  std::ostringstream out;
-  out << "epoch,train_loss,recon_loss,kl,l1_penalty,l2_penalty,val_loss,val_psnr,seconds,"
-         "images_per_second,beta\n";
-  out << std::setprecision(8);
-  for (const auto& m : history) {
-    out << m.epoch << ',' << m.train_loss << ',' << m.recon_loss << ',' << m.kl << ','
-        << m.l1_penalty << ',' << m.l2_penalty << ',' << m.val_loss << ',' << m.val_psnr << ','
-        << m.seconds << ',' << m.images_per_second << ',' << m.beta << '\n';
+void RunFolder::prepare(bool resume) const {
+  if (!resume && fs::exists(summary_json())) {
+    AELAB_FAIL(dir_.string(), ": already holds a finished run (summary.json); choose another "
+               "--out or remove it");
   }
-  write_file_atomic(file, out.str());
+  if (!resume && fs::exists(checkpoints().last)) {
+    AELAB_FAIL(dir_.string(), ": holds an unfinished run; continue it with --resume or choose "
+               "another --out");
+  }
+  ensure_directory(checkpoint_dir());
+}
+
+bool RunFolder::is_run() const { return fs::exists(experiment_file()); }
+
+bool RunFolder::has_checkpoint() const { return checkpoints().weights_to_load().has_value(); }
+
+fs::path RunFolder::snapshot_png(int64_t epoch) const {
+  std::ostringstream name;
+  name << "epoch-" << std::setw(3) << std::setfill('0') << epoch << ".png";
+  return dir_ / "reconstructions" / name.str();
+}
+
+fs::path RunFolder::interpolation_png(int64_t from, int64_t to) const {
+  return dir_ / ("interpolation-" + std::to_string(from) + "-" + std::to_string(to) + ".png");
+}
+
+fs::path RunFolder::latent_map(const fs::path& dir, const std::string& method,
+                               const std::string& extension) {
+  return dir / ("latent-" + method + "." + extension);
+}
+
+fs::path RunFolder::per_class_accuracy(const std::string& extension) const {
+  return dir_ / ("per_class_accuracy." + extension);
+}
+
+void write_archive_atomic(torch::serialize::OutputArchive& archive, const fs::path& file) {
+  // Into memory first: LibTorch's zip writer throws from its destructor when the disk fills,
+  // which would end the process; write_file_atomic reports that as an error naming the file.
+  std::ostringstream bytes;
+  try {
+    archive.save_to(bytes);
+  } catch (const c10::Error& e) {
+    AELAB_FAIL(file.string(), ": cannot serialize checkpoint (",
+               std::string(e.what_without_backtrace()).substr(0, 160), ")");
+  }
+  write_file_atomic(file, bytes.str());
+}
+
+void write_loop_state(torch::serialize::OutputArchive& archive, const LoopState& state) {
+  std::string text = state.to_json().dump();
+  auto bytes = at::empty({static_cast<int64_t>(text.size())}, at::kByte);
+  std::memcpy(bytes.data_ptr<uint8_t>(), text.data(), text.size());
+  archive.write("loop_state", bytes);
+}
+
+void read_loop_state(torch::serialize::InputArchive& archive, const fs::path& file,
+                     LoopState& state) {
+  at::Tensor bytes;
+  try {
+    archive.read("loop_state", bytes);
+  } catch (const c10::Error&) {
+    AELAB_FAIL(file.string(), ": no loop state (a checkpoint from an older aelab? start the run "
+               "again)");
+  }
+  bytes = bytes.to(at::kCPU).contiguous();
+  std::string text(reinterpret_cast<const char*>(bytes.data_ptr<uint8_t>()),
+                   static_cast<size_t>(bytes.numel()));
+  try {
+    state.load_json(nlohmann::json::parse(text));
+  } catch (const nlohmann::json::exception& e) {
+    AELAB_FAIL(file.string(), ": damaged loop state (", e.what(), ")");
+  }
 }
 
 std::vector<report::Image> to_images(const at::Tensor& batch) {
@@ -65,52 +131,63 @@ std::vector<report::Image> to_images(const at::Tensor& batch) {
   return images;
 }
 
+void write_reconstructions(const fs::path& file, Trainer& trainer, const data::ImageSet& set) {
+  auto ex = trainer.examples(set, 10);
+  std::vector<std::vector<report::Image>> rows;
+  report::GridOptions grid;
+  switch (trainer.task().kind()) {
+    case TaskKind::kReconstruct:
+      rows = {to_images(ex.clean), to_images(ex.output)};
+      grid.row_labels = {"original", "reconstructed"};
+      break;
+    case TaskKind::kDenoise:
+      rows = {to_images(ex.input), to_images(ex.output), to_images(ex.clean)};
+      grid.row_labels = {"corrupted", "denoised", "original"};
+      break;
+    case TaskKind::kColorize:
+      rows = {to_images(ex.input), to_images(ex.output), to_images(ex.clean)};
+      grid.row_labels = {"gray input", "colorized", "truth"};
+      break;
+  }
+  grid.scale = set.images.size(2) <= 32 ? 3 : 1;
+  ensure_directory(file.parent_path());
+  report::write_png(file, report::make_grid(rows, grid));
+}
+
 namespace {
 
-void write_pictures(const fs::path& dir, Trainer& trainer, const TrainResult& result,
-                    const data::ImageSet& test_set) {
+void write_loss_curve(const fs::path& file, const Trainer& trainer, const TrainResult& result) {
   report::LinePlot curve;
   curve.title = "Loss per epoch";
   curve.xlabel = "epoch";
-  curve.ylabel = trainer.experiment().train.loss + " loss";
+  curve.ylabel = models::name_of(trainer.experiment().train.loss) + " loss";
   curve.log_y = true;
-  report::Series train{"train", {}, {}}, val{"validation", {}, {}};
+  report::Series train{"train", {}, {}}, val{"validation", {}, {}}, test{"test", {}, {}};
   for (const auto& m : result.history) {
     train.x.push_back(double(m.epoch));
     train.y.push_back(m.train_loss);
     val.x.push_back(double(m.epoch));
     val.y.push_back(m.val_loss);
+    if (std::isfinite(m.test_loss)) {
+      test.x.push_back(double(m.epoch));
+      test.y.push_back(m.test_loss);
+    }
   }
-  train.points = val.points = result.history.size() < 30;
+  train.points = val.points = test.points = result.history.size() < 30;
   curve.series = {train, val};
-  report::plot_lines(dir / "loss_curve.png", curve);
-
-  auto ex = trainer.examples(test_set, 10);
-  std::vector<std::vector<report::Image>> rows;
-  report::GridOptions grid;
-  const std::string& kind = trainer.task().kind();
-  if (kind == "reconstruct") {
-    rows = {to_images(ex.clean), to_images(ex.output)};
-    grid.row_labels = {"original", "reconstructed"};
-  } else if (kind == "denoise") {
-    rows = {to_images(ex.input), to_images(ex.output), to_images(ex.clean)};
-    grid.row_labels = {"corrupted", "denoised", "original"};
-  } else {
-    rows = {to_images(ex.input), to_images(ex.output), to_images(ex.clean)};
-    grid.row_labels = {"gray input", "colorized", "truth"};
-  }
-  grid.scale = test_set.images.size(2) <= 32 ? 3 : 1;
-  report::write_png(dir / "reconstructions.png", report::make_grid(rows, grid));
+  if (!test.x.empty()) curve.series.push_back(test);
+  report::plot_lines(file, curve);
 }
 
 }  // namespace
 
-void write_run_outputs(const fs::path& dir, Trainer& trainer, const TrainResult& result,
+void write_run_outputs(const RunFolder& folder, Trainer& trainer, const TrainResult& result,
                        const Evaluation& test, const data::ImageSet& test_set) {
-  write_metrics_csv(dir / "metrics.csv", result.history);
-  models::save_python_state_dict(*trainer.model(), (dir / "weights.pt").string());
-  write_file_atomic(dir / "model.json", models::architecture_json(*trainer.model()) + "\n");
-  write_pictures(dir, trainer, result, test_set);
+  write_file_atomic(folder.metrics_csv(), metrics_csv_text(result.records));
+  models::save_python_state_dict(*trainer.model(), folder.weights_pt().string());
+  write_file_atomic(folder.model_json(), models::architecture_json(*trainer.model()) + "\n");
+  write_loss_curve(folder.loss_curve_png(), trainer, result);
+  write_reconstructions(folder.reconstructions_png(), trainer, test_set);
 
   nlohmann::json s;
   s["test_loss"] = test.loss;
@@ -131,23 +208,30 @@ void write_run_outputs(const fs::path& dir, Trainer& trainer, const TrainResult&
   int64_t params = 0;
   for (const auto& p : trainer.model()->parameters()) params += p.numel();
   s["parameters"] = params;
-  s["task"] = trainer.task().kind();
+  s["task"] = name_of(trainer.task().kind());
   if (!result.history.empty()) {
     s["final_train_loss"] = result.history.back().train_loss;
     s["final_val_loss"] = result.history.back().val_loss;
+    s["final_lr"] = result.history.back().lr;
   }
   add_colorize_summary(s, trainer, test_set);  // test_ssim and gray baselines of a colorizer
-  write_file_atomic(dir / "summary.json", s.dump(2) + "\n");
+  write_file_atomic(folder.summary_json(), s.dump(2) + "\n");
 }
 
 LoadedRun open_run(const fs::path& dir) {
+  RunFolder folder(dir);
   AELAB_CHECK(fs::is_directory(dir), dir.string(), ": not a run folder (no such directory)");
-  auto file = dir / "experiment.toml";
-  AELAB_CHECK(fs::exists(file), dir.string(), ": not a run folder (no experiment.toml)");
-  AELAB_CHECK(fs::exists(dir / "checkpoints" / "best.pt") ||
-                  fs::exists(dir / "checkpoints" / "last.pt"),
-              dir.string(), ": the run has no checkpoint yet (checkpoints/best.pt)");
-  return {dir, load_experiment(file)};
+  AELAB_CHECK(folder.is_run(), dir.string(), ": not a run folder (no experiment.toml)");
+  AELAB_CHECK(folder.has_checkpoint(), dir.string(),
+              ": the run has no checkpoint yet (checkpoints/best.pt)");
+  return {dir, load_experiment(folder.experiment_file())};
+}
+
+models::Autoencoder load_trained_model(const LoadedRun& run, const Task& task,
+                                       const models::Shape& image) {
+  auto model = make_model(run.experiment, task, image);
+  load_weights(model, *run.folder().checkpoints().weights_to_load());
+  return model;
 }
 
 }  // namespace aelab::train

@@ -1,19 +1,29 @@
 #pragma once
 // A run folder: everything one training leaves behind, and everything later commands (eval,
-// sample, latent, finetune, resume) need to pick it up again.
+// sample, latent, finetune, resume) need to pick it up again. RunFolder is the only code that
+// knows the file names:
 //
-//   experiment.toml      the fully resolved experiment (repeat the run with `aelab train` on it)
-//   metrics.csv          one row per epoch
-//   checkpoints/last.pt  weights + optimizer + loop state (for --resume), written atomically
-//   checkpoints/best.pt  weights of the epoch with the lowest validation loss
-//   weights.pt           best weights as a PyTorch state dict (torch.load gives a dict of tensors)
-//   model.json           the architecture, for scripts/aelab_torch.py to rebuild it in Python
-//   summary.json         test_loss, test_psnr, best_epoch, images_per_second, timings
-//   loss_curve.png       train / validation loss per epoch
-//   reconstructions.png  test originals (first row) and reconstructions (second row)
+//   experiment.toml                  the fully resolved experiment (repeat the run with it)
+//   metrics.csv                      one row per epoch (columns: docs/run-folder.md)
+//   train.log                        the log lines as printed
+//   checkpoints/last.pt              weights + optimizer + loop state (for --resume)
+//   checkpoints/best.pt              weights of the epoch with the best monitored figure
+//   weights.pt                       best weights as a PyTorch state dict (torch.load: a dict)
+//   model.json                       the architecture, for scripts/aelab_torch.py
+//   summary.json                     test_loss, test_psnr, best_epoch, images_per_second, ...
+//   loss_curve.png                   train / validation (/ test) loss per epoch
+//   reconstructions.png              test originals and reconstructions
+//   reconstructions/epoch-XXX.png    the same every train.snapshot_every epochs
+//   samples.png, interpolation-A-B.png, latent-<method>.{png,csv,json}   aelab sample / latent
+//
+// A fine-tuning folder (aelab finetune) shares experiment.toml, metrics.csv, summary.json,
+// train.log and checkpoints/best.pt, and adds finetune.toml, per_class_accuracy.{md,txt} and
+// confusion_matrix.png.
 #include <ATen/ATen.h>
+#include <torch/serialize/archive.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,27 +34,84 @@ namespace aelab::train {
 
 namespace fs = std::filesystem;
 
-// Creates the folder (and checkpoints/). A folder that already holds a finished run is refused
-// unless `resume` is set, so no result is overwritten by accident.
-fs::path prepare_run_folder(const fs::path& dir, bool resume);
+// The two checkpoints of a checkpoint folder.
+struct CheckpointPaths {
+  fs::path best, last;
+  static CheckpointPaths in(const fs::path& checkpoint_dir);
+  // best.pt when a validation split picked one, else last.pt; nullopt when neither exists.
+  std::optional<fs::path> weights_to_load() const;
+  // True for a last.pt (weights inside a "model" entry, next to optimizer and loop state).
+  static bool is_training_state(const fs::path& checkpoint);
+};
 
-// A default folder name: runs/<experiment stem>-<yyyymmdd-hhmmss>.
-fs::path default_run_folder(const fs::path& experiment_file);
+class RunFolder {
+ public:
+  explicit RunFolder(fs::path dir) : dir_(std::move(dir)) {}
+  // A default folder name: runs/<experiment stem>-<yyyymmdd-hhmmss>.
+  static RunFolder default_for(const fs::path& experiment_file);
 
-void write_metrics_csv(const fs::path& file, const std::vector<EpochMetrics>& history);
+  // Creates the folder (and checkpoints/). A folder that already holds a finished run is
+  // refused unless `resume` is set, so no result is overwritten by accident.
+  void prepare(bool resume) const;
+  bool is_run() const;            // has experiment.toml
+  bool has_checkpoint() const;    // best.pt or last.pt
+
+  const fs::path& dir() const { return dir_; }
+  fs::path experiment_file() const { return dir_ / "experiment.toml"; }
+  fs::path metrics_csv() const { return dir_ / "metrics.csv"; }
+  fs::path summary_json() const { return dir_ / "summary.json"; }
+  fs::path log_file() const { return dir_ / "train.log"; }
+  fs::path checkpoint_dir() const { return dir_ / "checkpoints"; }
+  CheckpointPaths checkpoints() const { return CheckpointPaths::in(checkpoint_dir()); }
+  fs::path weights_pt() const { return dir_ / "weights.pt"; }
+  fs::path model_json() const { return dir_ / "model.json"; }
+  fs::path loss_curve_png() const { return dir_ / "loss_curve.png"; }
+  fs::path reconstructions_png() const { return dir_ / "reconstructions.png"; }
+  fs::path snapshot_png(int64_t epoch) const;
+  fs::path samples_png() const { return dir_ / "samples.png"; }
+  fs::path interpolation_png(int64_t from, int64_t to) const;
+  // latent-<method>.<extension> in `dir` (the run folder unless the user chose another).
+  static fs::path latent_map(const fs::path& dir, const std::string& method,
+                             const std::string& extension);
+  // Fine-tuning folders.
+  fs::path finetune_toml() const { return dir_ / "finetune.toml"; }
+  fs::path per_class_accuracy(const std::string& extension) const;
+  fs::path confusion_matrix_png() const { return dir_ / "confusion_matrix.png"; }
+
+ private:
+  fs::path dir_;
+};
+
+// Writes a LibTorch archive through a temporary file and a rename: the previous complete file
+// stays in place when the write fails, and the error names the file.
+void write_archive_atomic(torch::serialize::OutputArchive& archive, const fs::path& file);
+// The loop's state inside a training checkpoint (as JSON text: every figure by name).
+void write_loop_state(torch::serialize::OutputArchive& archive, const LoopState& state);
+void read_loop_state(torch::serialize::InputArchive& archive, const fs::path& file,
+                     LoopState& state);
 
 // Writes summary.json, weights.pt, model.json and the pictures after training.
-void write_run_outputs(const fs::path& dir, Trainer& trainer, const TrainResult& result,
+void write_run_outputs(const RunFolder& folder, Trainer& trainer, const TrainResult& result,
                        const Evaluation& test, const data::ImageSet& test_set);
+// The picture of originals and outputs for the first images of `set` (reconstructions.png and
+// the snapshots).
+void write_reconstructions(const fs::path& file, Trainer& trainer, const data::ImageSet& set);
 
 // Tensor [N, C, H, W] in [0, 1] -> tiles for report::make_grid.
 std::vector<report::Image> to_images(const at::Tensor& batch);
 
-// A run folder loaded back: its experiment, and a model holding its best weights.
+// A run folder loaded back: its experiment (the model's weights are loaded on demand).
 struct LoadedRun {
   fs::path dir;
   Experiment experiment;
+  RunFolder folder() const { return RunFolder(dir); }
 };
+// Errors: not a folder, no experiment.toml, no checkpoint yet.
 LoadedRun open_run(const fs::path& dir);
+
+// The run's autoencoder for images of shape `image` ([C, H, W]) with its best weights (else
+// the last), on the CPU; the task is the run's.
+models::Autoencoder load_trained_model(const LoadedRun& run, const Task& task,
+                                       const models::Shape& image);
 
 }  // namespace aelab::train

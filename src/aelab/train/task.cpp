@@ -10,33 +10,33 @@ Task::Task(const TaskOptions& options, int64_t image_channels)
     auto list = data::parse_corruption_list(spec);
     corruptions_.insert(corruptions_.end(), list.begin(), list.end());
   }
-  if (options.kind == "colorize") {
-    space_ = data::parse_color_space(options.color_space);
+  if (options.kind == TaskKind::kColorize) {
+    space_ = options.color_space;
     AELAB_CHECK(image_channels == 3, "task.kind = \"colorize\" needs RGB images, but the dataset has ",
                 image_channels, " channel(s) (set data.color = \"rgb\")");
   }
 }
 
 models::Shape Task::input_shape(const models::Shape& image) const {
-  if (options_.kind == "colorize") return {1, image[1], image[2]};
+  if (options_.kind == TaskKind::kColorize) return {1, image[1], image[2]};
   return image;
 }
 
 models::Shape Task::target_shape(const models::Shape& image) const {
-  if (options_.kind == "colorize") return {data::chroma_channels(space_), image[1], image[2]};
+  if (options_.kind == TaskKind::kColorize) return {data::chroma_channels(space_), image[1], image[2]};
   return image;
 }
 
 bool Task::signed_target() const {
-  return options_.kind == "colorize" && data::chroma_is_signed(space_);
+  return options_.kind == TaskKind::kColorize && data::chroma_is_signed(space_);
 }
 
 Task::Pair Task::prepare(const at::Tensor& clean, int64_t batch_index) const {
-  if (options_.kind == "denoise") {
+  if (options_.kind == TaskKind::kDenoise) {
     const auto& c = data::pick(corruptions_, batch_index, options_.noise_seed);
     return {data::apply_corruption(c, clean, options_.noise_seed, batch_index), clean};
   }
-  if (options_.kind == "colorize") {
+  if (options_.kind == TaskKind::kColorize) {
     auto split = data::split_luma_chroma(clean, space_);
     return {split.luma, split.chroma};
   }
@@ -44,12 +44,12 @@ Task::Pair Task::prepare(const at::Tensor& clean, int64_t batch_index) const {
 }
 
 at::Tensor Task::output_image(const at::Tensor& output, const Pair& pair) const {
-  if (options_.kind == "colorize") return data::merge_luma_chroma(pair.input, output, space_);
+  if (options_.kind == TaskKind::kColorize) return data::merge_luma_chroma(pair.input, output, space_);
   return output;
 }
 
 at::Tensor Task::input_image(const Pair& pair) const {
-  if (options_.kind == "colorize") return pair.input.expand({-1, 3, -1, -1});
+  if (options_.kind == TaskKind::kColorize) return pair.input.expand({-1, 3, -1, -1});
   return pair.input;
 }
 

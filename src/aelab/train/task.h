@@ -17,7 +17,7 @@ class Task {
  public:
   Task(const TaskOptions& options, int64_t image_channels);
 
-  const std::string& kind() const { return options_.kind; }
+  TaskKind kind() const { return options_.kind; }
   models::Shape input_shape(const models::Shape& image) const;
   models::Shape target_shape(const models::Shape& image) const;
   // The activation the decoder should end in, when the experiment did not say.

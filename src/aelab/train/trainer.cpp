@@ -13,8 +13,13 @@
 
 #include "aelab/core/error.h"
 #include "aelab/core/log.h"
-#include "aelab/train/device.h"
+#include "aelab/train/callbacks/early_stopping.h"
+#include "aelab/train/callbacks/epoch_log.h"
+#include "aelab/train/callbacks/every_n_epochs.h"
+#include "aelab/train/callbacks/gradient_clipping.h"
+#include "aelab/train/callbacks/lr_schedule.h"
 #include "aelab/train/progress.h"
+#include "aelab/train/run_folder.h"
 
 #ifdef AELAB_HAVE_CUDA
 #include <ATen/autocast_mode.h>
@@ -47,19 +52,21 @@ constexpr int64_t kTrainBatchIndexBase = int64_t{1} << 40;
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& o,
                                                         std::vector<at::Tensor> params) {
   namespace optim = torch::optim;
-  if (o.optimizer == "adam") {
-    return std::make_unique<optim::Adam>(params, optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
+  switch (o.optimizer) {
+    case Optimizer::kAdam:
+      return std::make_unique<optim::Adam>(params,
+                                           optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
+    case Optimizer::kAdamW:
+      return std::make_unique<optim::AdamW>(
+          params, optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
+    case Optimizer::kSgd:
+      return std::make_unique<optim::SGD>(
+          params, optim::SGDOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
+    case Optimizer::kRmsprop:
+      return std::make_unique<optim::RMSprop>(
+          params, optim::RMSpropOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
   }
-  if (o.optimizer == "adamw") {
-    return std::make_unique<optim::AdamW>(params,
-                                          optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
-  }
-  if (o.optimizer == "sgd") {
-    return std::make_unique<optim::SGD>(
-        params, optim::SGDOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
-  }
-  return std::make_unique<optim::RMSprop>(
-      params, optim::RMSpropOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
+  AELAB_FAIL("unknown optimizer");  // unreachable: the enum is parsed at the edge
 }
 
 // Per-image PSNR in dB against images in [0, 1], capped at 100 dB for identical images.
@@ -68,27 +75,6 @@ at::Tensor psnr_per_image(const at::Tensor& output, const at::Tensor& clean) {
   return (-10.0 * at::log10(mse.clamp_min(1e-10))).clamp_max(100.0);
 }
 
-std::vector<double> to_row(const EpochMetrics& m) {
-  return {double(m.epoch), m.train_loss, m.recon_loss, m.kl, m.l1_penalty, m.l2_penalty,
-          m.val_loss, m.val_psnr, m.seconds, m.images_per_second, m.beta};
-}
-
-EpochMetrics from_row(const double* r) {
-  EpochMetrics m;
-  m.epoch = static_cast<int64_t>(r[0]);
-  m.train_loss = r[1];
-  m.recon_loss = r[2];
-  m.kl = r[3];
-  m.l1_penalty = r[4];
-  m.l2_penalty = r[5];
-  m.val_loss = r[6];
-  m.val_psnr = r[7];
-  m.seconds = r[8];
-  m.images_per_second = r[9];
-  m.beta = r[10];
-  return m;
-}
-constexpr int64_t kRowWidth = 11;
 
 #ifdef AELAB_HAVE_CUDA
 // bfloat16 autocast on CUDA for the scope (forward and loss); the backward follows the forward's
@@ -164,17 +150,17 @@ Trainer::Trainer(const Experiment& experiment, const data::Splits& splits, c10::
     : experiment_(experiment),
       device_(device),
       task_(experiment.task, splits.train.images.size(1)) {
-  configure_allocator();  // for library users too: without it CPU steps page-fault (device.h)
   const auto& opts = experiment_.train;
   models::Shape image{splits.train.images.size(1), splits.train.images.size(2),
                       splits.train.images.size(3)};
-  if (opts.loss == "bce") {
+  if (opts.loss == models::LossKind::kBce) {
     AELAB_CHECK(!task_.signed_target(), "train.loss = \"bce\" needs targets in [0, 1], but the ",
-                experiment_.task.color_space, " chroma is signed: use mse or l1");
+                data::color_space_name(experiment_.task.color_space),
+                " chroma is signed: use mse or l1");
   }
   torch::manual_seed(opts.seed);
   model_ = make_model(experiment_, task_, image);
-  if (opts.loss == "bce") {
+  if (opts.loss == models::LossKind::kBce) {
     AELAB_CHECK(model_->spec().output_activation == models::LayerType::kSigmoid ||
                     !model_->spec().mirror,
                 "train.loss = \"bce\" needs model.output_activation = \"sigmoid\"");
@@ -192,17 +178,17 @@ Trainer::Trainer(const Experiment& experiment, const data::Splits& splits, c10::
   }
   train_images_ = splits.train.images.to(device_);
   if (splits.val.size() > 0) val_images_ = splits.val.images.to(device_);
+  state_.max_epochs = opts.epochs;
+  state_.monitor = val_images_.defined() ? "val_loss" : "train_loss";
 }
 
 Trainer::~Trainer() = default;
 
 models::Autoencoder make_model(const Experiment& experiment, const Task& task,
                                const models::Shape& image) {
-  models::ModelSpec spec = experiment.model;
-  if (task.signed_target() && !experiment.doc.has("model.output_activation")) {
-    spec.output_activation = models::LayerType::kTanh;  // signed chroma needs a signed output
-  }
-  models::Autoencoder model(spec, task.input_shape(image), task.target_shape(image));
+  // The output activation a signed chroma target needs is resolved with the experiment's other
+  // derived defaults (resolve_defaults in experiment.cpp).
+  models::Autoencoder model(experiment.model, task.input_shape(image), task.target_shape(image));
   model->set_phase_conv_transpose(experiment.train.phase_conv_transpose);
   return model;
 }
@@ -329,136 +315,186 @@ double Trainer::beta_for(int64_t epoch) const {
   return o.beta * std::min(1.0, double(epoch - 1) / double(o.kl_warmup_epochs));
 }
 
-TrainResult Trainer::fit(const EpochListener& listener) {
+EpochRecord Trainer::train_epoch(int64_t epoch, const std::vector<Callback*>& after_backward) {
   const auto& opts = experiment_.train;
   const int64_t n = train_images_.size(0);
   const int64_t steps = (n + opts.batch_size - 1) / opts.batch_size;
   const bool vae = model_->variational();
-  std::vector<at::Tensor> weights;
-  for (auto& p : params_) {
-    if (p.dim() > 1) weights.push_back(p);
-  }
-  // The graph bakes in scalars, so a beta that changes per epoch keeps the eager step.
+  // The graph bakes in scalars, so a beta that changes per epoch keeps the eager step, and so
+  // does a step with callbacks between backward and the optimizer (gradient clipping).
   const bool use_graph = opts.cuda_graph && device_.is_cuda() &&
-                         !(vae && opts.kl_warmup_epochs > 0);
+                         !(vae && opts.kl_warmup_epochs > 0) && after_backward.empty();
 #ifndef AELAB_HAVE_CUDA
   (void)use_graph;
 #endif
-  Progress progress(interactive_);
+  struct Gradients : GradientAccess {
+    std::vector<at::Tensor>& params;
+    explicit Gradients(std::vector<at::Tensor>& p) : params(p) {}
+    double clip_grad_norm(double max_norm) override {
+      return torch::nn::utils::clip_grad_norm_(params, max_norm);
+    }
+  } gradients(params_);
+  if (!progress_) progress_ = std::make_unique<Progress>(interactive_);
 
-  for (int64_t epoch = next_epoch_; epoch <= opts.epochs; ++epoch) {
-    auto t0 = Clock::now();
-    const double beta = vae ? beta_for(epoch) : 0.0;
-    model_->train();
-    torch::manual_seed(epoch_seed(opts.seed, epoch));
-    auto generator = at::detail::createCPUGenerator(epoch_seed(opts.seed, epoch) + 1);
-    auto perm = at::randperm(n, generator, at::TensorOptions().dtype(at::kLong)).to(device_);
-    auto opts_f = at::TensorOptions().dtype(at::kFloat).device(device_);
-    at::Tensor objective_sum = at::zeros({}, opts_f), recon_sum = at::zeros({}, opts_f),
-               kl_sum = at::zeros({}, opts_f);
-    progress.start_epoch(epoch, opts.epochs, steps);
-    for (int64_t b = 0; b < steps; ++b) {
-      int64_t begin = b * opts.batch_size, end = std::min(n, begin + opts.batch_size);
-      auto clean = gather_batch(perm.slice(0, begin, end));
-      auto pair = task_.prepare(clean, kTrainBatchIndexBase + (epoch - 1) * steps + b);
-      Step s;
+  auto t0 = Clock::now();
+  const double beta = vae ? beta_for(epoch) : 0.0;
+  model_->train();
+  torch::manual_seed(epoch_seed(opts.seed, epoch));
+  auto generator = at::detail::createCPUGenerator(epoch_seed(opts.seed, epoch) + 1);
+  auto perm = at::randperm(n, generator, at::TensorOptions().dtype(at::kLong)).to(device_);
+  auto opts_f = at::TensorOptions().dtype(at::kFloat).device(device_);
+  at::Tensor objective_sum = at::zeros({}, opts_f), recon_sum = at::zeros({}, opts_f),
+             kl_sum = at::zeros({}, opts_f);
+  progress_->start_epoch(epoch, opts.epochs, steps);
+  for (int64_t b = 0; b < steps; ++b) {
+    int64_t begin = b * opts.batch_size, end = std::min(n, begin + opts.batch_size);
+    auto clean = gather_batch(perm.slice(0, begin, end));
+    auto pair = task_.prepare(clean, kTrainBatchIndexBase + (epoch - 1) * steps + b);
+    Step s;
 #ifdef AELAB_HAVE_CUDA
-      if (use_graph && end - begin == opts.batch_size) {
-        s = graph_step(pair.input, pair.target, beta);
-      } else
+    if (use_graph && end - begin == opts.batch_size) {
+      s = graph_step(pair.input, pair.target, beta);
+    } else
 #endif
-      {
-        reset_grads();
-        s = compute_step(pair.input, pair.target, beta);
-        s.total.backward();
-        optimizer_->step();
-      }
-      double count = static_cast<double>(end - begin);
-      objective_sum.add_(s.objective.detach(), count);
-      recon_sum.add_(s.recon.detach(), count);
-      if (vae) kl_sum.add_(s.kl.detach(), count);
-      if (progress.wants_update()) progress.update(b + 1, s.objective.item<double>());
-    }
-    EpochMetrics m;
-    m.epoch = epoch;
-    m.beta = beta;
-    m.train_loss = objective_sum.item<double>() / double(n);
-    double train_seconds = seconds_since(t0);
-    m.images_per_second = double(n) / train_seconds;
-    m.recon_loss = recon_sum.item<double>() / double(n);
-    m.kl = kl_sum.item<double>() / double(n);
     {
-      torch::NoGradGuard no_grad;
-      double l1 = 0, l2 = 0;
-      for (auto& w : weights) {
-        l1 += w.abs().sum().item<double>();
-        l2 += w.pow(2).sum().item<double>();
-      }
-      m.l1_penalty = opts.l1 * l1;
-      m.l2_penalty = 0.5 * opts.weight_decay * l2;
+      reset_grads();
+      s = compute_step(pair.input, pair.target, beta);
+      s.total.backward();
+      for (auto* c : after_backward) c->on_after_backward(gradients);
+      optimizer_->step();
     }
-    bool improved = false;
-    if (val_images_.defined()) {
-      data::ImageSet val{val_images_, at::Tensor()};
-      Evaluation v = evaluate(val);
-      m.val_loss = v.loss;
-      m.val_psnr = v.psnr;
-      double best = result_.history.empty() ? std::numeric_limits<double>::infinity()
-                                            : result_.best_val_loss;
-      if (result_.best_epoch == 0 || m.val_loss < best) {
-        improved = result_.best_epoch == 0 || m.val_loss < best - opts.early_stopping.min_delta;
-        result_.best_epoch = epoch;
-        result_.best_val_loss = m.val_loss;
-        if (!checkpoint_dir_.empty()) {
-          torch::serialize::OutputArchive archive;
-          model_->save(archive);
-          archive.save_to((checkpoint_dir_ / "best.pt.tmp").string());
-          std::filesystem::rename(checkpoint_dir_ / "best.pt.tmp", checkpoint_dir_ / "best.pt");
-        }
-      }
-    } else {
-      m.val_loss = std::numeric_limits<double>::quiet_NaN();
-      m.val_psnr = std::numeric_limits<double>::quiet_NaN();
-      result_.best_epoch = epoch;
-      result_.best_val_loss = m.train_loss;
-      improved = true;
-    }
-    bad_epochs_ = improved ? 0 : bad_epochs_ + 1;
-    m.seconds = seconds_since(t0);
-    result_.history.push_back(m);
-    result_.train_seconds += train_seconds;
-    next_epoch_ = epoch + 1;
-    if (opts.early_stopping.patience > 0 && bad_epochs_ >= opts.early_stopping.patience) {
-      result_.stopped_early = true;
-    }
-    if (!checkpoint_dir_.empty()) save_checkpoint(checkpoint_dir_ / "last.pt", epoch);
-
-    char line[256];
-    std::snprintf(line, sizeof line,
-                  "epoch %3lld/%lld  train %.5f  val %.5f  psnr %.2f dB  %.1fs  %.0f img/s%s",
-                  (long long)epoch, (long long)opts.epochs, m.train_loss, m.val_loss, m.val_psnr,
-                  m.seconds, m.images_per_second, vae ? "" : "");
-    std::string summary = line;
-    if (vae) {
-      std::snprintf(line, sizeof line, "  (recon %.3f, kl %.3f, beta %.2f)", m.recon_loss, m.kl, beta);
-      summary += line;
-    }
-    progress.end_epoch(summary);
-
-    if (listener && !listener(m)) {
-      result_.stopped_by_listener = true;
-      break;
-    }
-    if (result_.stopped_early) {
-      log::info("early stopping: no improvement of val loss by more than " +
-                std::to_string(opts.early_stopping.min_delta) + " for " +
-                std::to_string(opts.early_stopping.patience) + " epochs");
-      break;
-    }
+    double count = static_cast<double>(end - begin);
+    objective_sum.add_(s.objective.detach(), count);
+    recon_sum.add_(s.recon.detach(), count);
+    if (vae) kl_sum.add_(s.kl.detach(), count);
+    if (progress_->wants_update()) progress_->update(b + 1, s.objective.item<double>());
   }
-  double images = double(result_.history.size()) * double(n);
-  result_.images_per_second = result_.train_seconds > 0 ? images / result_.train_seconds : 0;
-  return result_;
+  EpochRecord r(epoch);
+  r.set("train_loss", objective_sum.item<double>() / double(n));
+  const double train_seconds = seconds_since(t0);
+  r.set("recon_loss", recon_sum.item<double>() / double(n));
+  r.set("kl", kl_sum.item<double>() / double(n));
+  {
+    torch::NoGradGuard no_grad;
+    double l1 = 0, l2 = 0;
+    for (auto& w : params_) {
+      if (w.dim() <= 1) continue;  // weight matrices and kernels; biases are not penalized
+      l1 += w.abs().sum().item<double>();
+      l2 += w.pow(2).sum().item<double>();
+    }
+    r.set("l1_penalty", opts.l1 * l1);
+    r.set("l2_penalty", 0.5 * opts.weight_decay * l2);
+  }
+  r.set("images_per_second", double(n) / train_seconds);
+  r.set("beta", beta);
+  return r;
+}
+
+void Trainer::validate(EpochRecord& r) {
+  if (!val_images_.defined()) {
+    r.set("val_loss", std::numeric_limits<double>::quiet_NaN());
+    r.set("val_psnr", std::numeric_limits<double>::quiet_NaN());
+    return;
+  }
+  Evaluation v = evaluate(data::ImageSet{val_images_, at::Tensor()});
+  r.set("val_loss", v.loss);
+  r.set("val_psnr", v.psnr);
+}
+
+double Trainer::learning_rate() const {
+  return optimizer_->param_groups().front().options().get_lr();
+}
+
+void Trainer::set_learning_rate(double lr) {
+  for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
+}
+
+namespace {
+
+std::string epoch_line(const LoopState& state, const EpochRecord& r, bool vae) {
+  char line[320];
+  std::snprintf(line, sizeof line,
+                "epoch %3lld/%lld  train %.5f  val %.5f  psnr %.2f dB  %.1fs  %.0f img/s",
+                (long long)r.epoch(), (long long)state.max_epochs, r.get("train_loss"),
+                r.get("val_loss"), r.get("val_psnr"), r.get("seconds"),
+                r.get("images_per_second"));
+  std::string out = line;
+  if (r.has("test_loss")) {
+    std::snprintf(line, sizeof line, "  test %.5f", r.get("test_loss"));
+    out += line;
+  }
+  if (vae) {
+    std::snprintf(line, sizeof line, "  (recon %.3f, kl %.3f, beta %.2f)", r.get("recon_loss"),
+                  r.get("kl"), r.get("beta"));
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace
+
+EpochMetrics EpochMetrics::from_record(const EpochRecord& r) {
+  EpochMetrics m;
+  m.epoch = r.epoch();
+  m.train_loss = r.get("train_loss");
+  m.recon_loss = r.get("recon_loss");
+  m.kl = r.get("kl");
+  m.l1_penalty = r.get("l1_penalty");
+  m.l2_penalty = r.get("l2_penalty");
+  m.val_loss = r.get("val_loss");
+  m.val_psnr = r.get("val_psnr");
+  m.seconds = r.get("seconds");
+  m.images_per_second = r.get("images_per_second");
+  m.beta = r.get("beta");
+  m.lr = r.get("lr");
+  m.test_loss = r.get("test_loss");
+  m.test_psnr = r.get("test_psnr");
+  return m;
+}
+
+TrainResult Trainer::fit(const std::vector<Callback*>& extra) {
+  const auto& opts = experiment_.train;
+  state_.max_epochs = opts.epochs;  // a resumed run may have been given more epochs
+  state_.stop = StopReason::kNone;
+  if (!progress_) progress_ = std::make_unique<Progress>(interactive_);
+  // The experiment's callbacks, in the order they must act at the end of an epoch: the
+  // schedule, then the figures extra callbacks add, then stopping decisions, then writers.
+  LrScheduler schedule(opts.lr_schedule, opts.lr, *this);
+  GradientClipping clipping(opts.grad_clip_norm);
+  EarlyStopping early_stopping(opts.early_stopping);
+  auto paths = CheckpointPaths::in(checkpoint_dir_);
+  Checkpoints checkpoints(*this, checkpoint_dir_.empty() ? fs::path() : paths.best,
+                          checkpoint_dir_.empty() ? fs::path() : paths.last);
+  const bool vae = model_->variational();
+  EpochLog epoch_log(*progress_, [vae](const LoopState& s, const EpochRecord& r) {
+    return epoch_line(s, r, vae);
+  });
+  std::vector<Callback*> callbacks{&schedule};
+  if (opts.grad_clip_norm > 0) callbacks.push_back(&clipping);
+  callbacks.insert(callbacks.end(), extra.begin(), extra.end());
+  callbacks.push_back(&early_stopping);
+  callbacks.push_back(&checkpoints);
+  callbacks.push_back(&epoch_log);
+  run_epochs(*this, callbacks, state_);
+
+  TrainResult result;
+  result.records = state_.history;
+  for (const auto& r : state_.history) result.history.push_back(EpochMetrics::from_record(r));
+  result.best_epoch = state_.best_epoch;
+  result.best_val_loss = state_.best_value;
+  result.stopped_early = state_.stop == StopReason::kEarlyStopping;
+  result.stopped_by_listener = state_.stop == StopReason::kCallback;
+  result.train_seconds = state_.train_seconds;
+  const double images = double(state_.history.size()) * double(train_images_.size(0));
+  result.images_per_second = state_.train_seconds > 0 ? images / state_.train_seconds : 0;
+  return result;
+}
+
+TrainResult Trainer::fit(const MetricsListener& listener) {
+  EpochListener adapter([&listener](const LoopState&, const EpochRecord& r) {
+    return listener(EpochMetrics::from_record(r));
+  });
+  return fit(std::vector<Callback*>{&adapter});
 }
 
 Evaluation Trainer::evaluate(const data::ImageSet& set) {
@@ -514,32 +550,25 @@ Trainer::Examples Trainer::examples(const data::ImageSet& set, int64_t count) {
   return ex;
 }
 
-void Trainer::save_checkpoint(const std::filesystem::path& path, int64_t epoch) {
+void Trainer::save_weights(const fs::path& file) {
+  torch::serialize::OutputArchive archive;
+  model_->save(archive);
+  write_archive_atomic(archive, file);
+}
+
+void Trainer::save_training_state(const fs::path& file, const LoopState& state) {
   torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
   model_->save(model_archive);
   optimizer_->save(optimizer_archive);
   archive.write("model", model_archive);
   archive.write("optimizer", optimizer_archive);
-  archive.write("epoch", at::tensor(epoch));
-  archive.write("best_epoch", at::tensor(result_.best_epoch));
-  archive.write("best_val_loss", at::tensor(result_.best_val_loss, at::kDouble));
-  archive.write("bad_epochs", at::tensor(bad_epochs_));
-  archive.write("train_seconds", at::tensor(result_.train_seconds, at::kDouble));
-  std::vector<double> rows;
-  for (const auto& m : result_.history) {
-    auto r = to_row(m);
-    rows.insert(rows.end(), r.begin(), r.end());
-  }
-  archive.write("history", at::tensor(rows, at::kDouble).reshape({-1, kRowWidth}));
-  auto tmp = path;
-  tmp += ".tmp";
-  archive.save_to(tmp.string());
-  std::filesystem::rename(tmp, path);
+  write_loop_state(archive, state);
+  write_archive_atomic(archive, file);
 }
 
 void Trainer::resume() {
-  auto path = checkpoint_dir_ / "last.pt";
-  AELAB_CHECK(std::filesystem::exists(path), path.string(),
+  auto path = CheckpointPaths::in(checkpoint_dir_).last;
+  AELAB_CHECK(fs::exists(path), path.string(),
               ": no checkpoint to resume from (was the run started with this folder?)");
   torch::serialize::InputArchive archive, model_archive, optimizer_archive;
   try {
@@ -552,35 +581,15 @@ void Trainer::resume() {
     AELAB_FAIL(path.string(), ": not a checkpoint of this model (",
                std::string(e.what_without_backtrace()).substr(0, 160), ")");
   }
-  // A fresh tensor per entry: InputArchive::read copies into a defined tensor (set_), which
-  // fails when the stored dtype differs.
-  auto scalar = [&archive](const char* key) {
-    at::Tensor value;
-    archive.read(key, value);
-    return value;
-  };
-  next_epoch_ = scalar("epoch").item<int64_t>() + 1;
-  result_.best_epoch = scalar("best_epoch").item<int64_t>();
-  result_.best_val_loss = scalar("best_val_loss").item<double>();
-  bad_epochs_ = scalar("bad_epochs").item<int64_t>();
-  result_.train_seconds = scalar("train_seconds").item<double>();
-  at::Tensor t;
-  archive.read("history", t);
-  t = t.to(at::kCPU).contiguous();
-  result_.history.clear();
-  for (int64_t i = 0; i < t.size(0); ++i) result_.history.push_back(from_row(t[i].data_ptr<double>()));
-  log::info("resuming from " + path.string() + " after epoch " + std::to_string(next_epoch_ - 1));
+  read_loop_state(archive, path, state_);
+  state_.max_epochs = experiment_.train.epochs;
+  log::info("resuming from " + path.string() + " after epoch " + std::to_string(state_.epoch));
 }
 
 void Trainer::restore_best() {
   if (checkpoint_dir_.empty()) return;
-  for (const char* name : {"best.pt", "last.pt"}) {  // no validation split: no best.pt
-    auto path = checkpoint_dir_ / name;
-    if (std::filesystem::exists(path)) {
-      load_weights(model_, path);
-      return;
-    }
-  }
+  auto paths = CheckpointPaths::in(checkpoint_dir_);
+  if (auto file = paths.weights_to_load()) load_weights(model_, *file);
 }
 
 void load_weights(models::Autoencoder& model, const std::filesystem::path& checkpoint) {
@@ -588,7 +597,7 @@ void load_weights(models::Autoencoder& model, const std::filesystem::path& check
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(checkpoint.string(), model->parameters().front().device());
-    if (checkpoint.filename() == "last.pt") {
+    if (CheckpointPaths::is_training_state(checkpoint)) {
       torch::serialize::InputArchive model_archive;
       archive.read("model", model_archive);
       model->load(model_archive);

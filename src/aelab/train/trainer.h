@@ -1,5 +1,5 @@
 #pragma once
-// The training loop. The dataset lives on the training device as uint8; each batch is gathered
+// Autoencoder training: one epoch of the shared loop (epoch_loop.h). The dataset lives on the training device as uint8; each batch is gathered
 // by indexing a seeded permutation into a reused buffer and converted to float there, so no
 // per-sample objects, per-step allocations of the batch or host copies exist. Losses are summed
 // on the device and read once per epoch. Speed switches (train.channels_last, train.cuda_graph,
@@ -13,6 +13,8 @@
 
 #include "aelab/data/splits.h"
 #include "aelab/models/autoencoder.h"
+#include "aelab/train/callbacks/checkpoints.h"
+#include "aelab/train/epoch_loop.h"
 #include "aelab/train/experiment.h"
 #include "aelab/train/task.h"
 
@@ -30,6 +32,12 @@ struct EpochMetrics {
   double seconds = 0;           // wall time of the epoch (train + validation)
   double images_per_second = 0; // training throughput
   double beta = 0;              // vae: the KL weight used this epoch
+  double lr = 0;                // learning rate of the epoch
+  double test_loss = 0;         // NaN unless train.test_every tested after this epoch
+  double test_psnr = 0;
+
+  // The typed view of a loop record (absent figures are NaN).
+  static EpochMetrics from_record(const EpochRecord& record);
 };
 
 struct Evaluation {
@@ -41,6 +49,7 @@ struct Evaluation {
 
 struct TrainResult {
   std::vector<EpochMetrics> history;
+  std::vector<EpochRecord> records;  // the same epochs with every named figure
   int64_t best_epoch = 0;
   double best_val_loss = 0;
   bool stopped_early = false;
@@ -50,20 +59,26 @@ struct TrainResult {
 };
 
 // Called after every epoch; returning false stops training (tuning prunes trials this way).
-using EpochListener = std::function<bool(const EpochMetrics&)>;
+using MetricsListener = std::function<bool(const EpochMetrics&)>;
 
-class Trainer {
+class Trainer : public Learner, public Checkpointable {
  public:
   Trainer(const Experiment& experiment, const data::Splits& splits, c10::Device device);
-  ~Trainer();
+  ~Trainer() override;
 
   // Checkpoints (last and best) go into `dir`; empty = none.
   void set_checkpoint_dir(const std::filesystem::path& dir) { checkpoint_dir_ = dir; }
-  // Continues from `dir`/last.pt: weights, optimizer state, epoch, history, early stopping.
+  // Continues from the last checkpoint in that folder: weights, optimizer state, epoch, history,
+  // the state of early stopping and of the learning-rate schedule.
   void resume();
   void set_progress(bool interactive) { interactive_ = interactive; }
 
-  TrainResult fit(const EpochListener& listener = nullptr);
+  // Trains to train.epochs or until a callback stops, with the callbacks the experiment asks
+  // for (learning-rate schedule, gradient clipping, early stopping, checkpoints, epoch lines).
+  // `extra` callbacks run after the schedule and clipping and before early stopping, so figures
+  // they add (test_loss) can be monitored, logged and written.
+  TrainResult fit(const std::vector<Callback*>& extra = {});
+  TrainResult fit(const MetricsListener& listener);
   // Loads the best weights (when a validation split picked one).
   void restore_best();
   Evaluation evaluate(const data::ImageSet& set);
@@ -79,6 +94,15 @@ class Trainer {
   };
   Examples examples(const data::ImageSet& set, int64_t count);
 
+  // Learner
+  EpochRecord train_epoch(int64_t epoch, const std::vector<Callback*>& after_backward) override;
+  void validate(EpochRecord& record) override;
+  double learning_rate() const override;
+  void set_learning_rate(double lr) override;
+  // Checkpointable
+  void save_weights(const std::filesystem::path& file) override;
+  void save_training_state(const std::filesystem::path& file, const LoopState& state) override;
+
  private:
   struct Step;
   struct BatchBuffers;
@@ -92,7 +116,6 @@ class Trainer {
   void reset_grads();
   // One optimizer step on a full batch through a captured CUDA graph (capturing it first).
   Step graph_step(const at::Tensor& input, const at::Tensor& target, double beta);
-  void save_checkpoint(const std::filesystem::path& path, int64_t epoch);
   double beta_for(int64_t epoch) const;
 
   Experiment experiment_;
@@ -106,14 +129,12 @@ class Trainer {
   std::unique_ptr<Graph> graph_;  // CUDA builds with train.cuda_graph on a GPU; else unused
   std::filesystem::path checkpoint_dir_;
   bool interactive_ = false;
-  // State carried across epochs (and through checkpoints).
-  int64_t next_epoch_ = 1;
-  TrainResult result_;
-  int64_t bad_epochs_ = 0;
+  std::unique_ptr<class Progress> progress_;
+  LoopState state_;  // carried across fit() calls and through checkpoints
 };
 
 // The experiment's model for images of shape `image`, shaped by the task (a colorizer takes one
-// channel and predicts the chroma; signed chroma gets a tanh output unless the file chose one).
+// channel and predicts the chroma; the output activation comes resolved with the experiment).
 models::Autoencoder make_model(const Experiment& experiment, const Task& task,
                                const models::Shape& image);
 

@@ -2,7 +2,9 @@
 // The two extension points of a study (Optuna's BaseSampler and BasePruner, reduced to what
 // aelab's runner calls). A sampler owns its search space; the runner hands it the study's trials
 // as read from storage, so several workers sharing one database all see the same history.
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,9 @@ class Sampler {
   // `number`: the number of the trial being sampled. Deterministic for a fixed seed and history.
   virtual Suggestion suggest(const std::vector<FrozenTrial>& trials, int64_t number) = 0;
   virtual std::string name() const = 0;
+  // How many trials the sampler can propose before it runs out (a grid: its size); nullopt for
+  // samplers that never run out. The runner caps a study's n_trials with it.
+  virtual std::optional<int64_t> max_trials() const { return std::nullopt; }
 };
 
 class Pruner {

@@ -12,8 +12,6 @@ namespace aelab::tune {
 
 namespace {
 
-const std::vector<std::string> kObjectives = {"val_loss", "test_loss"};
-
 // A TOML scalar as a Choice; nullopt for arrays, tables and dates.
 std::optional<Choice> to_choice(const toml::node& node) {
   if (node.is_boolean()) return Choice{node.as_boolean()->get()};
@@ -159,8 +157,11 @@ StudySpec parse_study(const config::Document& doc) {
   std::string experiment = study.require_string("experiment");
   if (experiment.empty()) study.fail("experiment", "must name the base experiment file");
   spec.experiment = (file.parent_path() / experiment).lexically_normal();
-  spec.objective = study.get_choice("objective", "val_loss", kObjectives);
-  spec.direction = study.get_choice("direction", "minimize", {"minimize", "maximize"}) == "maximize"
+  spec.objective = ObjectiveMetric::parse(
+      study.get_choice("objective", spec.objective.name(), ObjectiveMetric::names()));
+  const char* direction =
+      spec.objective.direction() == Direction::kMaximize ? "maximize" : "minimize";
+  spec.direction = study.get_choice("direction", direction, {"minimize", "maximize"}) == "maximize"
                        ? Direction::kMaximize
                        : Direction::kMinimize;
   spec.n_trials = study.get_int("n_trials", 20);

@@ -4,8 +4,9 @@
 //   [study]
 //   name = "fmnist-cae-tpe"                    # default: the file name without .toml
 //   experiment = "../fashion_mnist_cae.toml"   # base experiment file, relative to this file
-//   objective = "val_loss"                     # val_loss | test_loss
-//   direction = "minimize"                     # minimize (default) | maximize
+//   objective = "val_loss"                     # val_loss (default) | test_loss, see
+//                                              # objective_metric.h
+//   direction = "minimize"                     # minimize | maximize; default: the objective's
 //   n_trials = 20                              # trials to run; 0 = no limit (needs a timeout or
 //                                              # a grid, which ends by itself)
 //   timeout = 0                                # seconds, 0 = none
@@ -41,6 +42,7 @@
 #include <string>
 
 #include "aelab/config/document.h"
+#include "aelab/tune/objective_metric.h"
 #include "aelab/tune/pruners/median_pruner.h"
 #include "aelab/tune/pruners/successive_halving_pruner.h"
 #include "aelab/tune/sampler.h"
@@ -64,7 +66,7 @@ struct StudySpec {
   std::string source;                  // the study file, for messages
   std::string name;
   std::filesystem::path experiment;    // resolved against the study file's folder
-  std::string objective = "val_loss";
+  ObjectiveMetric objective;           // val_loss unless the file says otherwise
   Direction direction = Direction::kMinimize;
   int64_t n_trials = 20;               // 0 = no limit
   double timeout_seconds = 0;          // 0 = none

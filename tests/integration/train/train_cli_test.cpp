@@ -128,7 +128,7 @@ TEST(CliTrain, BadInputGivesOneLineErrorsAndNonZeroExit) {
       {"train " + bad.string(), "bad.toml:6: train.learning_rate: unknown key"},
       {"train " + (dir / "missing.toml").string(), "missing.toml: no such file"},
       {"train " + config_file("mnist_dense3.toml").string() + " --set train.batch_size=0",
-       "train.batch_size: expected a positive batch size"},
+       "train.batch_size = 0: expected a positive batch size"},
       {"train " + config_file("mnist_dense3.toml").string() + " --set data.path=/nonexistent/mnist --out " +
            (dir / "r").string(),
        "/nonexistent/mnist"},

@@ -196,7 +196,7 @@ TEST(RunModel, ColorizerCannotGeneratePictures) {
   models::Autoencoder model(spec_from(kConvCodeAe), models::Shape{1, 28, 28},
                             models::Shape{2, 28, 28});
   train::TaskOptions task;
-  task.kind = "colorize";
+  task.kind = aelab::train::TaskKind::kColorize;
   RunModel run(model, train::Task(task, 3), c10::Device(c10::kCPU));
   EXPECT_NE(error_of([&] { run.decode(at::zeros({1, run.latent_size()}, at::kDouble)); })
                 .find("colorizer"),

@@ -70,7 +70,7 @@ TEST(Vae, ReparameterizationGradientsReachTheEncoderThroughTheSample) {
   EXPECT_GT((r.code - r.mu).abs().max().item<double>(), 1e-3);
   // Reconstruction alone (no KL term): the only way back to the encoder is through
   // z = mu + exp(logvar / 2) * eps.
-  models::reconstruction_loss("bce", r.output, x).backward();
+  models::reconstruction_loss(models::LossKind::kBce, r.output, x).backward();
   for (auto* name : {"mu.weight", "logvar.weight", "encoder.0.weight"}) {
     auto* p = model->named_parameters().find(name);
     ASSERT_NE(p, nullptr) << name;

@@ -45,13 +45,13 @@ TEST(DataOptions, DefaultsAndValues) {
 
 TEST(DataOptions, BadValuesNameFileLineAndKey) {
   EXPECT_EQ(error_of([] { read("[data]\nval_fraction = 1.0\n"); }),
-            "e.toml:2: data.val_fraction: must be in [0, 1), got 1");
+            "e.toml:2: data.val_fraction = 1.0: expected a value in [0, 1)");
   EXPECT_EQ(error_of([] { read("[data]\n\ntrain_subset = -3\n"); }),
-            "e.toml:3: data.train_subset: must be >= 0 (0 = all), got -3");
+            "e.toml:3: data.train_subset = -3: expected a value >= 0");
   EXPECT_EQ(error_of([] { read("[data]\nimage_size = \"big\"\n"); }),
             "e.toml:2: data.image_size: expected an integer, got string \"big\"");
   std::string msg = error_of([] { read("[data]\ndataset = \"imagenet\"\n"); });
-  EXPECT_EQ(msg.rfind("e.toml:2: data.dataset:", 0), 0u) << msg;
+  EXPECT_EQ(msg.rfind("e.toml:2: data.dataset = \"imagenet\": expected one of: ", 0), 0u) << msg;
   EXPECT_NE(msg.find("fashion-mnist"), std::string::npos) << msg;
   msg = error_of([] { read("[data]\nvalfraction = 0.2\n"); });
   EXPECT_NE(msg.find("valfraction"), std::string::npos) << msg;
@@ -114,5 +114,6 @@ TEST(LoadDataset, ExplicitPathProblems) {
   EXPECT_EQ(error_of([] {
               aelab::data::load_dataset(DataOptions().with_dataset("image-folder"));
             }),
-            "data.path: required when dataset = \"image-folder\"");
+            "data.path: required when dataset = \"image-folder\" (a folder or .tar.gz with "
+            "train/<class>/ and test/<class>/)");
 }

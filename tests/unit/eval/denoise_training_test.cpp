@@ -8,6 +8,8 @@
 #include <map>
 #include <sstream>
 
+#include "aelab/core/paths.h"
+#include "aelab/train/callbacks/metrics_csv.h"
 #include "aelab/train/run_folder.h"
 #include "denoise_fixture.h"
 
@@ -76,7 +78,7 @@ TEST(DenoiseTraining, ElasticNetPenaltiesAreReportedApartFromTheReconstruction) 
   Trainer trainer(dense_experiment(run), mnist_subset(), c10::kCPU);
   auto result = trainer.fit();
   auto dir = testing::temp_dir("denoise-elastic-net");
-  write_metrics_csv(dir / "metrics.csv", result.history);
+  write_file_atomic(dir / "metrics.csv", metrics_csv_text(result.records));
   auto m = read_metrics(dir / "metrics.csv");
   ASSERT_EQ(m["recon_loss"].size(), 2u);
   ASSERT_EQ(m["l1_penalty"].size(), 2u);

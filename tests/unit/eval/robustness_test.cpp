@@ -10,7 +10,7 @@
 #include "aelab/core/error.h"
 #include "aelab/core/paths.h"
 #include "aelab/data/corruptions.h"
-#include "aelab/eval/metrics.h"
+#include "aelab/metrics/metrics.h"
 #include "aelab/report/font.h"
 #include "denoise_fixture.h"
 #include "error_of.h"
@@ -242,7 +242,7 @@ TEST(RobustnessErrors, RunsOnDifferentDataAreRefused) {
   EXPECT_NO_THROW(check_same_data(runs));
 
   auto colorize = mnist;
-  colorize.task.kind = "colorize";
+  colorize.task.kind = aelab::train::TaskKind::kColorize;
   EXPECT_NE(error_of([&] {
               load_run_model({"runs/e", colorize}, {3, 28, 28}, c10::kCPU, "e");
             }).find("runs/e: a colorize run"),

@@ -8,9 +8,9 @@
 namespace aelab::storage {
 namespace {
 
-using tune::CategoricalDistribution;
-using tune::FloatDistribution;
-using tune::IntDistribution;
+using study::CategoricalDistribution;
+using study::FloatDistribution;
+using study::IntDistribution;
 
 TEST(DistributionJson, WritesOptunasExactText) {
   EXPECT_EQ(distribution_to_json(FloatDistribution{0.0, 1.0, false, std::nullopt}),
@@ -43,7 +43,7 @@ TEST(DistributionJson, ReadsCurrentLegacyAndAbbreviatedForms) {
   auto c = std::get<CategoricalDistribution>(
       distribution_from_json(R"({"type": "categorical", "choices": ["a", false]})"));
   ASSERT_EQ(c.choices.size(), 2u);
-  EXPECT_EQ(c.choices[1], tune::Choice{false});
+  EXPECT_EQ(c.choices[1], study::Choice{false});
 }
 
 TEST(DistributionJson, RejectsBadTextNamingIt) {

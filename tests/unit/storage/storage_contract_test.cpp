@@ -16,9 +16,9 @@ namespace aelab::storage {
 namespace {
 
 using testing::BackendTest;
-using tune::CategoricalDistribution;
-using tune::FloatDistribution;
-using tune::IntDistribution;
+using study::CategoricalDistribution;
+using study::FloatDistribution;
+using study::IntDistribution;
 
 template <typename Backend>
 class StorageContract : public BackendTest<Backend> {

@@ -113,7 +113,7 @@ TEST(ColorizeMetrics, AgreeWithTheTrainerAndLandInTheSummaryRange) {
 TEST(ColorizeMetrics, OnlyForColorizeRuns) {
   if (!fs::exists(cifar_archive())) GTEST_SKIP() << cifar_archive() << " not present";
   auto e = experiment("lab");
-  e.task.kind = "reconstruct";
+  e.task.kind = train::TaskKind::kReconstruct;
   e.data.train_subset = 100;
   auto splits = data::make_splits(cifar(), e.data);
   train::Trainer trainer(e, splits, torch::kCPU);
@@ -140,8 +140,8 @@ TEST(ColorizeConfigs, EachSpaceBuildsItsModel) {
     SCOPED_TRACE(c.space);
     auto e = train::load_experiment(aelab::testing::source_dir() / "configs/colorize" /
                                     (std::string("cifar10_") + c.space + ".toml"));
-    EXPECT_EQ(e.task.kind, "colorize");
-    EXPECT_EQ(e.task.color_space, c.space);
+    EXPECT_EQ(e.task.kind, train::TaskKind::kColorize);
+    EXPECT_EQ(data::color_space_name(e.task.color_space), c.space);
     EXPECT_EQ(e.data.dataset, "cifar10");
     train::Task task(e.task, 3);
     auto model = train::make_model(e, task, {3, 32, 32});

@@ -23,16 +23,23 @@ TEST(GridSampler, CoversExactlyTheProductInStableOrder) {
   space.add("c", FloatDistribution{0.0, 0.5, false, 0.25});
   GridSampler grid(space);
   ASSERT_EQ(grid.grid_size(), 2u * 3u * 3u);
+  EXPECT_EQ(grid.max_trials(), std::optional<int64_t>(18));  // bounds a study's n_trials
   std::vector<FrozenTrial> trials;
   std::set<std::tuple<double, double, double>> seen;
   for (int i = 0; i < 18; ++i) {
     EXPECT_FALSE(grid.exhausted(trials));
     Suggestion s = grid.suggest(trials, i);
     seen.insert({s.params.at("a"), s.params.at("b"), s.params.at("c")});
-    if (i == 0) EXPECT_EQ(s.params, (std::map<std::string, double>{{"a", 1}, {"b", 0}, {"c", 0}}));
+    if (i == 0) {
+      EXPECT_EQ(s.params, (std::map<std::string, double>{{"a", 1}, {"b", 0}, {"c", 0}}));
+    }
     // The last parameter varies fastest.
-    if (i == 1) EXPECT_EQ(s.params, (std::map<std::string, double>{{"a", 1}, {"b", 0}, {"c", 0.25}}));
-    if (i == 3) EXPECT_EQ(s.params, (std::map<std::string, double>{{"a", 1}, {"b", 1}, {"c", 0}}));
+    if (i == 1) {
+      EXPECT_EQ(s.params, (std::map<std::string, double>{{"a", 1}, {"b", 0}, {"c", 0.25}}));
+    }
+    if (i == 3) {
+      EXPECT_EQ(s.params, (std::map<std::string, double>{{"a", 1}, {"b", 1}, {"c", 0}}));
+    }
     trials.push_back(make_trial(i, TrialState::kComplete, 1.0, s.params));
   }
   EXPECT_EQ(seen.size(), 18u);

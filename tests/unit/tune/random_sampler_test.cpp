@@ -67,5 +67,11 @@ TEST(RandomSampler, SamplesConditionalParametersOnlyWhenActive) {
   EXPECT_LT(with, 140);
 }
 
+TEST(RandomSampler, NeverRunsOut) {
+  SearchSpace space;
+  space.add("x", IntDistribution{1, 2, false, 1});
+  EXPECT_EQ(RandomSampler(space, 1).max_trials(), std::nullopt);
+}
+
 }  // namespace
 }  // namespace aelab::tune

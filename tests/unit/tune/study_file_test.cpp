@@ -65,7 +65,9 @@ TEST(StudyFile, ReadsEveryField) {
   StudySpec spec = parse(kGood);
   EXPECT_EQ(spec.name, "fmnist-cae-tpe");
   EXPECT_EQ(spec.experiment, std::filesystem::path("fashion_mnist_cae.toml"));
-  EXPECT_EQ(spec.objective, "val_loss");
+  EXPECT_EQ(spec.objective.name(), "val_loss");
+  EXPECT_EQ(spec.objective.epoch_metric(), "val_loss");
+  EXPECT_EQ(spec.objective.final_metric(), "val_loss");
   EXPECT_EQ(spec.direction, Direction::kMinimize);
   EXPECT_EQ(spec.n_trials, 20);
   EXPECT_EQ(spec.seed, 42u);
@@ -128,7 +130,8 @@ TEST(StudyFile, ErrorsNameFileLineAndKey) {
        "studies/s.toml:14: pruner.kind: unknown value \"hyperband\""},
       {replaced("n_trials", "n_trails"), "studies/s.toml:6: study.n_trails: unknown key"},
       {replaced("objective = \"val_loss\"", "objective = \"loss\""),
-       "studies/s.toml:4: study.objective: unknown value \"loss\""},
+       "studies/s.toml:4: study.objective: unknown value \"loss\" (expected one of: val_loss, "
+       "test_loss)"},
       {replaced("folds = 0", "folds = 1"), "studies/s.toml:17: cv.folds: expected 0 (off) or at least 2"},
       {replaced("kind = \"tpe\"", "kind = \"grid\""),
        "studies/s.toml:12: sampler.multivariate: unknown key"},
@@ -138,6 +141,17 @@ TEST(StudyFile, ErrorsNameFileLineAndKey) {
     std::string got = error_of(c.text);
     EXPECT_EQ(got.rfind(c.want, 0), 0u) << "want: " << c.want << "\n got: " << got;
   }
+}
+
+// A test-loss study reports the test loss per epoch and returns it at the end (it once reported
+// the training loss per epoch).
+TEST(StudyFile, TestLossObjectiveReadsTestLossColumns) {
+  StudySpec spec = parse(replaced("objective = \"val_loss\"\ndirection = \"minimize\"\n",
+                                  "objective = \"test_loss\"\n"));
+  EXPECT_EQ(spec.objective, ObjectiveMetric::parse("test_loss"));
+  EXPECT_EQ(spec.objective.epoch_metric(), "test_loss");
+  EXPECT_EQ(spec.objective.final_metric(), "test_loss");
+  EXPECT_EQ(spec.direction, Direction::kMinimize);  // the objective's default
 }
 
 TEST(StudyFile, GridNeedsDiscreteFloats) {
@@ -153,6 +167,7 @@ TEST(StudyFile, GridNeedsDiscreteFloats) {
   spec.sampler.kind = "grid";
   auto sampler = make_sampler(spec);
   EXPECT_EQ(dynamic_cast<GridSampler&>(*sampler).grid_size(), 6u);
+  EXPECT_EQ(sampler->max_trials(), std::optional<int64_t>(6));
 }
 
 }  // namespace

@@ -32,6 +32,9 @@ class GridSampler : public Sampler {
 
   Suggestion suggest(const std::vector<FrozenTrial>& trials, int64_t number) override;
   std::string name() const override { return "grid"; }
+  std::optional<int64_t> max_trials() const override {
+    return static_cast<int64_t>(points_.size());
+  }
 
   // True when every grid point is taken by one of `trials`.
   bool exhausted(const std::vector<FrozenTrial>& trials) const;

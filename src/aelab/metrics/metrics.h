@@ -6,7 +6,7 @@
 // images in [0, 1], 255 for bytes).
 #include <ATen/ATen.h>
 
-namespace aelab::eval {
+namespace aelab::metrics {
 
 // Cap for identical images: PSNR is +inf when the MSE is 0, which poisons every average it enters;
 // a finite 100 dB (an MSE of 1e-10 * max^2) keeps means and tables meaningful.
@@ -22,4 +22,12 @@ at::Tensor psnr(const at::Tensor& pred, const at::Tensor& target, double max_val
 // sigma=1.5, use_sample_covariance=False, data_range=max_value). Images must be at least 11x11.
 at::Tensor ssim(const at::Tensor& pred, const at::Tensor& target, double max_value = 1.0);
 
+}  // namespace aelab::metrics
+
+// The old names (the metrics lived in eval/ once): train/colorize_metrics.cpp and eval/robustness
+// still say eval::psnr / eval::ssim. Remove when they say metrics::.
+namespace aelab::eval {
+using metrics::kPsnrCapDb;
+using metrics::psnr;
+using metrics::ssim;
 }  // namespace aelab::eval

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference SSIM values for tests/unit/eval/metrics_test.cpp, from scikit-image.
+"""Reference SSIM values for tests/unit/metrics/metrics_test.cpp, from scikit-image.
 
 Run once with /usr/bin/python3 (Debian python3-skimage 0.19) and paste the printed numbers
 into the C++ test; the test rebuilds the same pattern images from the same formulas. The settings

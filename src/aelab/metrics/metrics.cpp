@@ -1,11 +1,11 @@
-#include "aelab/eval/metrics.h"
+#include "aelab/metrics/metrics.h"
 
 #include <cmath>
 #include <string>
 
 #include "aelab/core/error.h"
 
-namespace aelab::eval {
+namespace aelab::metrics {
 namespace {
 
 constexpr int64_t kSsimWindow = 11;
@@ -91,4 +91,4 @@ at::Tensor ssim(const at::Tensor& pred, const at::Tensor& target, double max_val
   return map.flatten(1).mean(1);
 }
 
-}  // namespace aelab::eval
+}  // namespace aelab::metrics

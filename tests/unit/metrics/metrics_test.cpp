@@ -1,4 +1,4 @@
-#include "aelab/eval/metrics.h"
+#include "aelab/metrics/metrics.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include "aelab/core/error.h"
 #include "error_of.h"
 
-namespace aelab::eval {
+namespace aelab::metrics {
 namespace {
 
 constexpr double kC1 = 0.01 * 0.01;  // (K1 * max)^2 for max 1
@@ -88,7 +88,7 @@ TEST(Ssim, ConstantOffsetOnlyCostsLuminance) {
   EXPECT_NEAR(at_index(ssim(x, x + d), 0), expected, 1e-12);  // symmetric
 }
 
-// The pattern images of tests/unit/eval/python/ssim_reference.py, rebuilt from its formulas.
+// The pattern images of tests/unit/metrics/python/ssim_reference.py, rebuilt from its formulas.
 std::pair<at::Tensor, at::Tensor> patterns(int64_t c, int64_t h, int64_t w) {
   auto ch = at::arange(c, at::kDouble).view({c, 1, 1});
   auto i = at::arange(h, at::kDouble).view({1, h, 1});
@@ -99,7 +99,7 @@ std::pair<at::Tensor, at::Tensor> patterns(int64_t c, int64_t h, int64_t w) {
 }
 
 TEST(Ssim, MatchesScikitImage) {
-  // Reference values printed by tests/unit/eval/python/ssim_reference.py (scikit-image 0.19.3,
+  // Reference values printed by tests/unit/metrics/python/ssim_reference.py (scikit-image 0.19.3,
   // structural_similarity(gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
   // data_range=1, channel_axis=0)).
   struct Case {
@@ -129,4 +129,4 @@ TEST(Ssim, RejectsImagesSmallerThanTheWindow) {
 }
 
 }  // namespace
-}  // namespace aelab::eval
+}  // namespace aelab::metrics

@@ -1,0 +1,89 @@
+#include "aelab/train/pipeline.h"
+
+#include <memory>
+
+#include "aelab/core/log.h"
+#include "aelab/core/paths.h"
+#include "aelab/train/callbacks/every_n_epochs.h"
+#include "aelab/train/callbacks/metrics_csv.h"
+#include "aelab/train/device.h"
+
+namespace aelab::train {
+
+Compute prepare_compute(const TrainOptions& options) {
+  configure_allocator();  // without it CPU steps page-fault (device.h)
+  Compute c;
+  c.threads = configure_threads(options.threads);
+  c.device = resolve_device(options.device);
+  return c;
+}
+
+RunOutcome run_experiment(const RunRequest& request, const data::Splits& splits) {
+  const Experiment& e = request.experiment;
+  RunOutcome outcome;
+  auto compute = prepare_compute(e.train);
+  outcome.device = compute.device;
+
+  std::unique_ptr<log::LogFile> log_file;
+  if (request.folder) {
+    request.folder->prepare(request.resume || request.overwrite);
+    write_file_atomic(request.folder->experiment_file(), e.resolved_toml());
+    log_file = std::make_unique<log::LogFile>(request.folder->log_file().string());
+  }
+  Trainer trainer(e, splits, compute.device);
+  if (request.folder && request.checkpoints) {
+    trainer.set_checkpoint_dir(request.folder->checkpoint_dir());
+  }
+  trainer.set_progress(request.interactive);
+  if (request.resume) trainer.resume();
+  std::string cpu = std::to_string(compute.threads) + " CPU threads";
+  if (compute.device.is_cpu()) {
+    int intra_op = configure_training_threads(e.train.threads, *trainer.model(), e.train.batch_size);
+    cpu += ", " + std::to_string(intra_op) + " intra-op";
+  }
+  log::info("training on " + compute.device.str() + " (" + cpu + ")" +
+            (request.folder ? ", run folder " + request.folder->dir().string() : ""));
+  log::debug("monitor " + std::string(splits.val.size() > 0 ? "val_loss" : "train_loss") +
+             ", lr schedule " + name_of(e.train.lr_schedule.kind) + ", early stopping " +
+             (e.train.early_stopping.patience > 0
+                  ? name_of(e.train.early_stopping.mode) + " patience " +
+                        std::to_string(e.train.early_stopping.patience)
+                  : std::string("off")) +
+             ", grad clip " + std::to_string(e.train.grad_clip_norm) + ", test every " +
+             std::to_string(e.train.test_every) + ", snapshots every " +
+             std::to_string(e.train.snapshot_every));
+
+  // Figures first (test loss, snapshots), then the caller's callbacks (which may monitor them),
+  // then metrics.csv; fit() adds early stopping, checkpoints and the epoch line after these.
+  const bool has_test = splits.test.size() > 0;
+  EveryNEpochs test_every(has_test ? e.train.test_every : 0,
+                          [&](const LoopState&, EpochRecord& r) {
+                            auto t = trainer.evaluate(splits.test);
+                            r.set("test_loss", t.loss);
+                            r.set("test_psnr", t.psnr);
+                          });
+  EveryNEpochs snapshots(request.folder && has_test ? e.train.snapshot_every : 0,
+                         [&](const LoopState&, EpochRecord& r) {
+                           write_reconstructions(request.folder->snapshot_png(r.epoch()), trainer,
+                                                 splits.test);
+                         });
+  std::vector<Callback*> callbacks{&test_every, &snapshots};
+  callbacks.insert(callbacks.end(), request.callbacks.begin(), request.callbacks.end());
+  std::unique_ptr<MetricsCsv> metrics;
+  if (request.folder) {
+    metrics = std::make_unique<MetricsCsv>(request.folder->metrics_csv());
+    callbacks.push_back(metrics.get());
+  }
+  outcome.result = trainer.fit(callbacks);
+
+  if (!request.final_outputs || outcome.result.stopped_by_listener) return outcome;
+  trainer.restore_best();
+  AELAB_CHECK(has_test, "the test split is empty: nothing to test the trained model on");
+  outcome.test = trainer.evaluate(splits.test);
+  if (request.folder) {
+    write_run_outputs(*request.folder, trainer, outcome.result, *outcome.test, splits.test);
+  }
+  return outcome;
+}
+
+}  // namespace aelab::train

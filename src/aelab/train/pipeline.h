@@ -1,0 +1,47 @@
+#pragma once
+// One training from experiment to finished run folder, shared by `aelab train`, every tune trial
+// (and each of its cross-validation folds): the compute set-up (threads, allocator, device, the
+// thread plan for the model), the Trainer with the callbacks the experiment and the folder ask
+// for, the test of the best weights and the folder's outputs. Callers only say what differs.
+#include <c10/core/Device.h>
+
+#include <vector>
+
+#include "aelab/data/splits.h"
+#include "aelab/train/run_folder.h"
+#include "aelab/train/trainer.h"
+
+namespace aelab::train {
+
+// The process-wide set-up for training or evaluating with `options` (train.threads,
+// train.device): CPU threads, the host allocator (device.h), the device.
+struct Compute {
+  c10::Device device{c10::kCPU};
+  int threads = 0;
+};
+Compute prepare_compute(const TrainOptions& options);
+
+struct RunRequest {
+  Experiment experiment;
+  std::optional<RunFolder> folder;  // none: train in memory (nothing written)
+  bool resume = false;              // continue from the folder's last checkpoint
+  bool overwrite = false;           // reuse a folder that holds an earlier attempt (tune trials)
+  bool checkpoints = true;          // write checkpoints/ in the folder
+  bool final_outputs = true;        // test the best weights and write summary, weights, pictures
+  bool interactive = false;         // a progress bar on the terminal
+  // Run after the experiment's own callbacks that add figures (so a pruner sees test_loss).
+  std::vector<Callback*> callbacks;
+};
+
+struct RunOutcome {
+  TrainResult result;
+  std::optional<Evaluation> test;  // with final_outputs, unless a callback stopped the run
+  c10::Device device{c10::kCPU};
+};
+
+// Trains on `splits` (train and validation; the test split for test_every, snapshots and the
+// final test). The folder gets experiment.toml, train.log, metrics.csv every epoch and, at the
+// end, the outputs of write_run_outputs.
+RunOutcome run_experiment(const RunRequest& request, const data::Splits& splits);
+
+}  // namespace aelab::train
