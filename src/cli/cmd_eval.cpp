@@ -11,7 +11,6 @@
 #include "aelab/train/pipeline.h"
 #include "aelab/train/run_folder.h"
 #include "commands.h"
-#include "run_setup.h"
 
 namespace aelab::cli {
 namespace {
@@ -38,7 +37,7 @@ int run_plain_eval(const EvalArgs& args, const GlobalOptions& global) {
     auto& e = loaded.experiment;
     e.train.device = device_name(args, e);
     auto device = train::prepare_compute(e.train).device;
-    auto data = load_data(e, global.data_dir);
+    auto data = train::load_data(e, global.data_dir);
     auto test_set = data.splits.test;
     if (args.images > 0) {
       AELAB_CHECK(args.images <= test_set.size(), "--n ", args.images, ": ", dir,
@@ -76,7 +75,7 @@ int run_robustness(const EvalArgs& args, const GlobalOptions& global) {
   auto compute_options = first.train;
   compute_options.device = device_name(args, first);
   auto device = train::prepare_compute(compute_options).device;
-  auto data = load_data(first, global.data_dir);
+  auto data = train::load_data(first, global.data_dir);
   at::Tensor images = data.splits.test.images;
   if (args.images > 0) {
     AELAB_CHECK(args.images <= images.size(0), "--n ", args.images, ": the test split has only ",

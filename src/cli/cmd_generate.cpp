@@ -11,7 +11,6 @@
 #include "aelab/train/pipeline.h"
 #include "aelab/train/run_folder.h"
 #include "commands.h"
-#include "run_setup.h"
 
 namespace aelab::cli {
 namespace {
@@ -23,7 +22,7 @@ constexpr int64_t kTilesPerRow = 8;
 // The run, its data and its model on the chosen device.
 struct OpenedRun {
   train::LoadedRun run;
-  LoadedData data;
+  train::LoadedData data;
   analysis::RunModel model;
 };
 
@@ -32,7 +31,7 @@ OpenedRun open_trained_run(const std::string& dir, const std::string& device_nam
   auto run = train::open_run(dir);
   if (!device_name.empty()) run.experiment.train.device = device_name;
   auto device = train::prepare_compute(run.experiment.train).device;
-  auto data = load_data(run.experiment, global.data_dir);
+  auto data = train::load_data(run.experiment, global.data_dir);
   const auto& images = data.splits.train.images;
   models::Shape image{images.size(1), images.size(2), images.size(3)};
   auto model = analysis::RunModel::load(run, image, device);

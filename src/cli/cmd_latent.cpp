@@ -20,7 +20,6 @@
 #include "aelab/train/pipeline.h"
 #include "aelab/train/run_folder.h"
 #include "commands.h"
-#include "run_setup.h"
 
 namespace aelab::cli {
 namespace {
@@ -80,7 +79,7 @@ int run_latent(const LatentArgs& args, const GlobalOptions& global) {
   auto run = train::open_run(args.run);
   if (!args.device.empty()) run.experiment.train.device = args.device;
   auto device = train::prepare_compute(run.experiment.train).device;
-  auto data = load_data(run.experiment, global.data_dir);
+  auto data = train::load_data(run.experiment, global.data_dir);
   const auto& test = data.splits.test;
   models::Shape image{test.images.size(1), test.images.size(2), test.images.size(3)};
   auto model = analysis::RunModel::load(run, image, device);

@@ -8,7 +8,6 @@
 #include "aelab/train/pipeline.h"
 #include "aelab/train/progress.h"
 #include "commands.h"
-#include "run_setup.h"
 
 namespace aelab::cli {
 namespace {
@@ -40,14 +39,14 @@ int run_train(const TrainArgs& args, const GlobalOptions& global) {
   auto overrides = args.overrides;
   if (!args.device.empty()) overrides.push_back("train.device=" + args.device);
   auto experiment = train::load_experiment(file, overrides);
-  auto loaded = load_data(experiment, global.data_dir);
 
   train::RunRequest request;
   request.experiment = experiment;
   request.folder = folder;
   request.resume = resume;
   request.interactive = !global.quiet && train::Progress::stderr_is_terminal();
-  auto outcome = train::run_experiment(request, loaded.splits);
+  request.data_dir = global.data_dir;
+  auto outcome = train::run_experiment(request);
   const auto& test = *outcome.test;
   std::cout << "run folder: " << folder->dir().string() << "\n"
             << "test " << models::name_of(experiment.train.loss) << " loss " << test.loss

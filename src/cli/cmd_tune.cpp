@@ -18,7 +18,6 @@
 #include "aelab/tune/study_report.h"
 #include "aelab/tune/worker.h"
 #include "commands.h"
-#include "run_setup.h"
 
 namespace aelab::cli {
 namespace {

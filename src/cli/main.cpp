@@ -15,7 +15,6 @@ int main(int argc, char** argv) {
   // policy before main(), so this re-executes once with OMP_WAIT_POLICY=PASSIVE unless the user
   // chose a policy (docs/performance.md).
   train::reexec_with_openmp_wait_policy(argv);
-  train::configure_allocator();  // large step tensors reuse freed memory (no page faults)
   CLI::App app{"aelab: train, evaluate, tune and inspect autoencoders on image datasets"};
   app.require_subcommand(1);
   app.fallthrough();  // global options (--data-dir, -q) may also follow the subcommand

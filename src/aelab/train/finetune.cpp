@@ -64,12 +64,6 @@ void check_labels(const data::ImageSet& set, int64_t classes, const char* split)
               " but the dataset names ", classes, " classes");
 }
 
-std::string csv_number(double v) {
-  std::ostringstream out;
-  out << std::setprecision(8) << v;
-  return out.str();
-}
-
 double json_number(double v) { return std::isfinite(v) ? v : -1.0; }
 
 void write_outputs(const fs::path& out, const fs::path& run_dir, const FinetuneOptions& options,

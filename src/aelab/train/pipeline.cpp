@@ -1,5 +1,7 @@
 #include "aelab/train/pipeline.h"
 
+#include <chrono>
+#include <cstdio>
 #include <memory>
 
 #include "aelab/core/log.h"
@@ -16,6 +18,27 @@ Compute prepare_compute(const TrainOptions& options) {
   c.threads = configure_threads(options.threads);
   c.device = resolve_device(options.device);
   return c;
+}
+
+LoadedData load_data(const Experiment& experiment, const std::string& data_dir) {
+  auto t0 = std::chrono::steady_clock::now();
+  LoadedData out;
+  out.dataset = data::load_dataset(experiment.data, data_dir);
+  out.splits = data::make_splits(out.dataset, experiment.data);
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.2f s", s);
+  log::info("data: " + out.dataset.name + " from " + out.dataset.source + " (" +
+            std::to_string(out.splits.train.size()) + " train, " +
+            std::to_string(out.splits.val.size()) + " val, " +
+            std::to_string(out.splits.test.size()) + " test; " + seconds + ")");
+  return out;
+}
+
+RunOutcome run_experiment(const RunRequest& request) {
+  prepare_compute(request.experiment.train);
+  auto data = load_data(request.experiment, request.data_dir);
+  return run_experiment(request, data.splits);
 }
 
 RunOutcome run_experiment(const RunRequest& request, const data::Splits& splits) {

@@ -5,6 +5,7 @@
 // for, the test of the best weights and the folder's outputs. Callers only say what differs.
 #include <c10/core/Device.h>
 
+#include <string>
 #include <vector>
 
 #include "aelab/data/splits.h"
@@ -21,6 +22,13 @@ struct Compute {
 };
 Compute prepare_compute(const TrainOptions& options);
 
+// An experiment's dataset and its splits, with a log line saying what was loaded from where.
+struct LoadedData {
+  data::Dataset dataset;
+  data::Splits splits;
+};
+LoadedData load_data(const Experiment& experiment, const std::string& data_dir);
+
 struct RunRequest {
   Experiment experiment;
   std::optional<RunFolder> folder;  // none: train in memory (nothing written)
@@ -29,6 +37,7 @@ struct RunRequest {
   bool checkpoints = true;          // write checkpoints/ in the folder
   bool final_outputs = true;        // test the best weights and write summary, weights, pictures
   bool interactive = false;         // a progress bar on the terminal
+  std::string data_dir;             // --data-dir, for the overload that loads the data
   // Run after the experiment's own callbacks that add figures (so a pruner sees test_loss).
   std::vector<Callback*> callbacks;
 };
@@ -43,5 +52,8 @@ struct RunOutcome {
 // final test). The folder gets experiment.toml, train.log, metrics.csv every epoch and, at the
 // end, the outputs of write_run_outputs.
 RunOutcome run_experiment(const RunRequest& request, const data::Splits& splits);
+// The same on the experiment's own data, loaded after the compute set-up (so a bad device fails
+// before anything slow is read).
+RunOutcome run_experiment(const RunRequest& request);
 
 }  // namespace aelab::train

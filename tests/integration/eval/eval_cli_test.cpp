@@ -89,7 +89,9 @@ TEST_F(EvalCli, ComparesRunsUnderCorruptionsAndWritesTableAndPictures) {
     for (size_t f = 1; f < fields.size(); ++f) {
       double v = std::stod(fields[f]);
       EXPECT_GE(v, 0.0) << lines[i + 1];
-      if (f >= 7) EXPECT_LE(v, 1.0) << "SSIM above 1: " << lines[i + 1];
+      if (f >= 7) {
+        EXPECT_LE(v, 1.0) << "SSIM above 1: " << lines[i + 1];
+      }
     }
   }
   // Even after one epoch the denoising run is closer to the clean images on gaussian:0.5 input.

@@ -63,7 +63,7 @@ TEST(FinetuneCli, FrozenTenLabelsPerClassWritesItsFolder) {
   EXPECT_TRUE(fs::exists(out / "experiment.toml"));
   EXPECT_NE(read_text(out / "finetune.toml").find("labels_per_class = 10"), std::string::npos);
   auto metrics = read_text(out / "metrics.csv");
-  EXPECT_EQ(metrics.rfind("epoch,train_loss,train_accuracy,val_accuracy,seconds\n1,", 0), 0u)
+  EXPECT_EQ(metrics.rfind("epoch,train_loss,train_accuracy,val_accuracy,seconds,lr\n1,", 0), 0u)
       << metrics;
   EXPECT_EQ(count_lines(metrics), 2);
   auto table = read_text(out / "per_class_accuracy.md");

@@ -74,7 +74,9 @@ TEST(Affinities, SparseJointIsSymmetricSumsToOneAndMatchesDenseOnNearPairs) {
     for (int64_t k = sp.row_start[static_cast<size_t>(i)]; k < sp.row_start[static_cast<size_t>(i + 1)]; ++k) {
       const int64_t j = sp.column[static_cast<size_t>(k)];
       ASSERT_NE(j, i);
-      if (k > sp.row_start[static_cast<size_t>(i)]) ASSERT_LT(sp.column[static_cast<size_t>(k - 1)], j);
+      if (k > sp.row_start[static_cast<size_t>(i)]) {
+        ASSERT_LT(sp.column[static_cast<size_t>(k - 1)], j);
+      }
       ASSERT_DOUBLE_EQ(value(j, i), sp.value[static_cast<size_t>(k)]);
       total += sp.value[static_cast<size_t>(k)];
     }

@@ -48,7 +48,9 @@ TEST(Pca, ExplainedVarianceRatiosAreOrderedAndSumToAtMostOne) {
   double sum = 0;
   for (size_t c = 0; c < 6; ++c) {
     sum += r.explained_variance_ratio[c];
-    if (c > 0) EXPECT_GE(r.explained_variance_ratio[c - 1], r.explained_variance_ratio[c]);
+    if (c > 0) {
+      EXPECT_GE(r.explained_variance_ratio[c - 1], r.explained_variance_ratio[c]);
+    }
   }
   EXPECT_NEAR(sum, 1.0, 1e-9);  // all components: everything explained
   const PcaResult two = pca(correlated_data(), 2);

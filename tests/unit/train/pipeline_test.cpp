@@ -78,7 +78,9 @@ TEST(Pipeline, WritesTestLossEveryNEpochsSnapshotsAndTheLog) {
   EXPECT_GT(r4.test_loss, 0);
   // After the last epoch the test loss of the epoch-4 weights is the final test of the best
   // weights exactly when epoch 4 was the best one.
-  if (outcome.result.best_epoch == 4) EXPECT_DOUBLE_EQ(r4.test_loss, outcome.test->loss);
+  if (outcome.result.best_epoch == 4) {
+    EXPECT_DOUBLE_EQ(r4.test_loss, outcome.test->loss);
+  }
 
   auto log = read_file(request.folder->log_file());
   EXPECT_NE(log.find("epoch   4/4"), std::string::npos) << log;
