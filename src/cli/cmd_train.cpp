@@ -46,6 +46,7 @@ int run_train(const TrainArgs& args, const GlobalOptions& global) {
   request.resume = resume;
   request.interactive = !global.quiet && train::Progress::stderr_is_terminal();
   request.data_dir = global.data_dir;
+  request.handle_signals = true;
   auto outcome = train::run_experiment(request);
   const auto& test = *outcome.test;
   std::cout << "run folder: " << folder->dir().string() << "\n"
@@ -53,6 +54,12 @@ int run_train(const TrainArgs& args, const GlobalOptions& global) {
             << ", mse " << test.mse << ", psnr " << test.psnr << " dB (best epoch "
             << outcome.result.best_epoch << ", "
             << static_cast<int64_t>(outcome.result.images_per_second) << " images/s)" << std::endl;
+  if (outcome.result.stop == train::StopReason::kInterrupted) {
+    std::cout << "stopped after epoch " << outcome.result.history.size()
+              << ": continue with aelab train " << folder->dir().string() << " --resume"
+              << std::endl;
+    return 130;  // as a shell reports a program ended by SIGINT
+  }
   return 0;
 }
 

@@ -12,16 +12,29 @@ namespace aelab {
 void write_file_atomic(const fs::path& path, const std::string& contents) {
   fs::path tmp = path;
   tmp += ".tmp";
+  // On any failure the half-written temporary goes and the previous file stays as it was.
+  auto fail = [&](const std::string& what) {
+    int err = errno;
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    AELAB_FAIL(path.string(), ": ", what, ": ", std::strerror(err));
+  };
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    AELAB_CHECK(out.good(), tmp.string(), ": cannot open for writing: ", std::strerror(errno));
+    if (!out.good()) fail("cannot open for writing");
+    errno = 0;
     out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
     out.flush();
-    AELAB_CHECK(out.good(), tmp.string(), ": write failed (disk full?)");
+    if (!out.good()) fail("write failed" + std::string(errno == 0 ? " (disk full?)" : ""));
+    out.close();
+    if (out.fail()) fail("write failed on close");
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
-  AELAB_CHECK(!ec, path.string(), ": cannot rename temporary file into place: ", ec.message());
+  if (ec) {
+    fs::remove(tmp, ec);
+    AELAB_FAIL(path.string(), ": cannot rename temporary file into place: ", ec.message());
+  }
 }
 
 std::string read_file(const fs::path& path) {

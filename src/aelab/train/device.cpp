@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "aelab/core/error.h"
+#include "aelab/core/log.h"
 
 namespace aelab::train {
 
@@ -27,10 +28,17 @@ void set_blas_threads(int n) {
   }
 }
 
-// `threads` as asked, 0 meaning every core.
+// `threads` as asked, 0 meaning every core. More threads than cores only make them wait for
+// each other (and 100000 of them stall the machine), so the count is capped at the cores.
 int thread_count(int64_t threads) {
-  return threads > 0 ? static_cast<int>(threads)
-                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 0) return cores;
+  if (threads > cores) {
+    log::warn("train.threads = " + std::to_string(threads) + " is more than the " +
+              std::to_string(cores) + " cores here; using " + std::to_string(cores));
+    return cores;
+  }
+  return static_cast<int>(threads);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "aelab/train/interrupt.h"
+
 
 namespace aelab::train {
 
@@ -80,7 +82,20 @@ void run_epochs(Learner& learner, const std::vector<Callback*>& callbacks, LoopS
     for (auto* c : callbacks) c->on_epoch_begin(state, epoch);
     const double lr = learner.learning_rate();
     auto t0 = Clock::now();
-    EpochRecord record = learner.train_epoch(epoch, callbacks);
+    if (stop_requested()) {
+      state.request_stop(StopReason::kInterrupted, "stopped by a signal before epoch " +
+                                                       std::to_string(epoch));
+      break;
+    }
+    EpochRecord record;
+    try {
+      record = learner.train_epoch(epoch, callbacks);
+    } catch (const EpochInterrupted&) {  // nothing of this epoch is kept
+      state.request_stop(StopReason::kInterrupted,
+                         "stopped by a signal during epoch " + std::to_string(epoch) +
+                             " (the run holds epochs 1-" + std::to_string(state.epoch) + ")");
+      break;
+    }
     state.train_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
     learner.validate(record);
     record.set("seconds", std::chrono::duration<double>(Clock::now() - t0).count());

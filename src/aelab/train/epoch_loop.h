@@ -35,7 +35,16 @@ class EpochRecord {
 };
 
 // Why a run ended before its last epoch.
-enum class StopReason { kNone, kEarlyStopping, kCallback };
+enum class StopReason {
+  kNone,
+  kEarlyStopping,  // the run is finished: no improvement (or a plateau)
+  kCallback,       // a listener asked (a tuner pruned the trial)
+  kDiverged,       // a loss became NaN or infinite: the run failed
+  kInterrupted,    // SIGINT / SIGTERM: the run was stopped by the user
+};
+
+// Set from a signal handler (see interrupt.h); the loop stops at the next step or epoch end.
+bool stop_requested();
 
 // Everything the loop carries from epoch to epoch, and through checkpoints.
 struct LoopState {
@@ -56,7 +65,9 @@ struct LoopState {
   double improvement(double value, double reference) const {
     return maximize ? value - reference : reference - value;
   }
+  // The first reason stands (a diverged epoch that is also "no improvement" stays diverged).
   void request_stop(StopReason reason, std::string message) {
+    if (stop != StopReason::kNone) return;
     stop = reason;
     stop_message = std::move(message);
   }

@@ -14,12 +14,12 @@ void apply_override(config::Document& doc, const std::string& assignment) {
 }
 
 // Derived defaults, resolved here and nowhere else:
-//   train.lr_schedule.t_max = 0      -> train.epochs (the cosine schedule spans the whole run);
 //   model.output_activation not set  -> "tanh" for a colorize task whose chroma is signed
 //                                       (yiq, lab), else the spec's default "sigmoid".
 // The resolved experiment file writes the results, so a run folder repeats without them.
+// (lr_schedule.t_max = 0 stays 0, "the whole run": a resumed run given more epochs keeps its
+// cosine spanning them; callbacks/lr_schedule.cpp reads it so.)
 void resolve_defaults(Experiment& e) {
-  if (e.train.lr_schedule.t_max == 0) e.train.lr_schedule.t_max = e.train.epochs;
   if (e.task.kind == TaskKind::kColorize && data::chroma_is_signed(e.task.color_space) &&
       !e.doc.has("model.output_activation")) {
     e.model.output_activation = models::LayerType::kTanh;  // signed chroma needs a signed output

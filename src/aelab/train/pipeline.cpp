@@ -2,13 +2,18 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <memory>
+#include <sstream>
 
+#include "aelab/core/error.h"
 #include "aelab/core/log.h"
 #include "aelab/core/paths.h"
 #include "aelab/train/callbacks/every_n_epochs.h"
 #include "aelab/train/callbacks/metrics_csv.h"
 #include "aelab/train/device.h"
+#include "aelab/train/interrupt.h"
 
 namespace aelab::train {
 
@@ -19,6 +24,62 @@ Compute prepare_compute(const TrainOptions& options) {
   c.device = resolve_device(options.device);
   return c;
 }
+
+namespace {
+
+// The shortest decimal text that reads back as `v` (0.003, not 0.0030000000000000001).
+std::string shortest(double v) {
+  char text[32];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, v);
+    if (std::strtod(text, nullptr) == v) break;
+  }
+  return text;
+}
+
+// Every leaf of a resolved experiment as "dotted.key" -> its TOML text.
+void flatten(const toml::table& table, const std::string& prefix,
+             std::map<std::string, std::string>& out) {
+  for (const auto& [key, node] : table) {
+    std::string name = prefix + std::string(key.str());
+    if (const auto* sub = node.as_table()) {
+      flatten(*sub, name + ".", out);
+    } else if (const auto* number = node.as_floating_point()) {
+      out[name] = shortest(number->get());
+    } else {
+      std::ostringstream text;
+      node.visit([&text](const auto& v) { text << v; });
+      out[name] = text.str();
+    }
+  }
+}
+
+// What --resume may change: the training budget, and where it runs.
+bool may_change_on_resume(const std::string& key) {
+  return key == "train.epochs" || key.rfind("train.early_stopping.", 0) == 0 ||
+         key == "train.device" || key == "train.threads";
+}
+
+// A resumed run continues the stored one: any other difference would leave a folder whose
+// experiment.toml does not describe its weights.
+void check_resume_matches(const RunFolder& folder, const Experiment& now) {
+  if (!folder.is_run()) return;
+  auto stored = load_experiment(folder.experiment_file());
+  std::map<std::string, std::string> a, b;
+  flatten(config::Document::parse(stored.resolved_toml(), "stored").root(), "", a);
+  flatten(config::Document::parse(now.resolved_toml(), "now").root(), "", b);
+  for (auto& [key, value] : b) a.emplace(key, "(absent)");
+  for (const auto& [key, value] : a) {
+    auto it = b.find(key);
+    std::string later = it == b.end() ? "(absent)" : it->second;
+    if (value == later || may_change_on_resume(key)) continue;
+    AELAB_FAIL(folder.dir().string(), ": --resume cannot change ", key, " (the run has ", value,
+               ", now ", later, "); only train.epochs, train.early_stopping.*, train.device and "
+               "train.threads may change when resuming: train a new run instead");
+  }
+}
+
+}  // namespace
 
 LoadedData load_data(const Experiment& experiment, const std::string& data_dir) {
   auto t0 = std::chrono::steady_clock::now();
@@ -43,12 +104,17 @@ RunOutcome run_experiment(const RunRequest& request) {
 
 RunOutcome run_experiment(const RunRequest& request, const data::Splits& splits) {
   const Experiment& e = request.experiment;
+  // Refused before any training: a run whose test cannot be done would be lost at the end.
+  AELAB_CHECK(!request.final_outputs || splits.test.size() > 0, e.doc.source(),
+              ": the test split has no images (dataset ", e.data.dataset,
+              "): nothing to test the trained model on");
   RunOutcome outcome;
   auto compute = prepare_compute(e.train);
   outcome.device = compute.device;
 
   std::unique_ptr<log::LogFile> log_file;
   if (request.folder) {
+    if (request.resume) check_resume_matches(*request.folder, e);
     request.folder->prepare(request.resume || request.overwrite);
     write_file_atomic(request.folder->experiment_file(), e.resolved_toml());
     log_file = std::make_unique<log::LogFile>(request.folder->log_file().string());
@@ -97,11 +163,19 @@ RunOutcome run_experiment(const RunRequest& request, const data::Splits& splits)
     metrics = std::make_unique<MetricsCsv>(request.folder->metrics_csv());
     callbacks.push_back(metrics.get());
   }
-  outcome.result = trainer.fit(callbacks);
+  {
+    std::unique_ptr<InterruptHandlers> signals;
+    if (request.handle_signals) signals = std::make_unique<InterruptHandlers>();
+    outcome.result = trainer.fit(callbacks);
+  }
+  if (outcome.result.stop == StopReason::kDiverged) {
+    if (request.folder) write_failed_summary(*request.folder, outcome.result);
+    AELAB_FAIL(outcome.result.stop_message);
+  }
+  if (outcome.result.stop == StopReason::kInterrupted) log::warn(outcome.result.stop_message);
 
   if (!request.final_outputs || outcome.result.stopped_by_listener) return outcome;
   trainer.restore_best();
-  AELAB_CHECK(has_test, "the test split is empty: nothing to test the trained model on");
   outcome.test = trainer.evaluate(splits.test);
   if (request.folder) {
     write_run_outputs(*request.folder, trainer, outcome.result, *outcome.test, splits.test);

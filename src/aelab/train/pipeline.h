@@ -38,6 +38,7 @@ struct RunRequest {
   bool final_outputs = true;        // test the best weights and write summary, weights, pictures
   bool interactive = false;         // a progress bar on the terminal
   std::string data_dir;             // --data-dir, for the overload that loads the data
+  bool handle_signals = false;      // Ctrl-C / SIGTERM stop the run cleanly (interrupt.h)
   // Run after the experiment's own callbacks that add figures (so a pruner sees test_loss).
   std::vector<Callback*> callbacks;
 };
@@ -50,7 +51,9 @@ struct RunOutcome {
 
 // Trains on `splits` (train and validation; the test split for test_every, snapshots and the
 // final test). The folder gets experiment.toml, train.log, metrics.csv every epoch and, at the
-// end, the outputs of write_run_outputs.
+// end, the outputs of write_run_outputs (summary state "finished", or "stopped" after a
+// signal). A diverged run writes summary.json with state "failed" and its reason, keeps the
+// last good checkpoint, and throws aelab::Error with that reason.
 RunOutcome run_experiment(const RunRequest& request, const data::Splits& splits);
 // The same on the experiment's own data, loaded after the compute set-up (so a bad device fails
 // before anything slow is read).

@@ -181,6 +181,28 @@ void write_loss_curve(const fs::path& file, const Trainer& trainer, const TrainR
 
 }  // namespace
 
+std::string run_state(const TrainResult& result) {
+  switch (result.stop) {
+    case StopReason::kInterrupted: return "stopped";
+    case StopReason::kDiverged: return "failed";
+    case StopReason::kCallback: return "pruned";
+    case StopReason::kEarlyStopping:
+    case StopReason::kNone: break;
+  }
+  return "finished";
+}
+
+void write_failed_summary(const RunFolder& folder, const TrainResult& result) {
+  write_file_atomic(folder.metrics_csv(), metrics_csv_text(result.records));
+  nlohmann::json s;
+  s["state"] = run_state(result);
+  s["reason"] = result.stop_message;
+  s["epochs_run"] = result.history.size();
+  s["best_epoch"] = result.best_epoch;
+  s["train_seconds"] = result.train_seconds;
+  write_file_atomic(folder.summary_json(), s.dump(2) + "\n");
+}
+
 void write_run_outputs(const RunFolder& folder, Trainer& trainer, const TrainResult& result,
                        const Evaluation& test, const data::ImageSet& test_set) {
   write_file_atomic(folder.metrics_csv(), metrics_csv_text(result.records));
@@ -190,6 +212,8 @@ void write_run_outputs(const RunFolder& folder, Trainer& trainer, const TrainRes
   write_reconstructions(folder.reconstructions_png(), trainer, test_set);
 
   nlohmann::json s;
+  s["state"] = run_state(result);
+  if (!result.stop_message.empty()) s["reason"] = result.stop_message;
   s["test_loss"] = test.loss;
   s["test_mse"] = test.mse;
   s["test_psnr"] = test.psnr;

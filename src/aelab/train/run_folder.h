@@ -90,9 +90,15 @@ void write_loop_state(torch::serialize::OutputArchive& archive, const LoopState&
 void read_loop_state(torch::serialize::InputArchive& archive, const fs::path& file,
                      LoopState& state);
 
+// "finished" (also after early stopping), "stopped" (a signal), "failed" (diverged): the
+// summary's `state`.
+std::string run_state(const TrainResult& result);
+
 // Writes summary.json, weights.pt, model.json and the pictures after training.
 void write_run_outputs(const RunFolder& folder, Trainer& trainer, const TrainResult& result,
                        const Evaluation& test, const data::ImageSet& test_set);
+// summary.json of a run that failed (no test of its weights): state, reason, epochs run.
+void write_failed_summary(const RunFolder& folder, const TrainResult& result);
 // The picture of originals and outputs for the first images of `set` (reconstructions.png and
 // the snapshots).
 void write_reconstructions(const fs::path& file, Trainer& trainer, const data::ImageSet& set);

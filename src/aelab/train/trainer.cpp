@@ -10,14 +10,17 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <set>
 
 #include "aelab/core/error.h"
 #include "aelab/core/log.h"
+#include "aelab/train/callbacks/divergence_guard.h"
 #include "aelab/train/callbacks/early_stopping.h"
 #include "aelab/train/callbacks/epoch_log.h"
 #include "aelab/train/callbacks/every_n_epochs.h"
 #include "aelab/train/callbacks/gradient_clipping.h"
 #include "aelab/train/callbacks/lr_schedule.h"
+#include "aelab/train/interrupt.h"
 #include "aelab/train/progress.h"
 #include "aelab/train/run_folder.h"
 
@@ -203,7 +206,8 @@ at::Tensor Trainer::gather_batch(const at::Tensor& index) {
   const int64_t count = index.size(0);
   if (!buffers_ || buffers_->bytes.size(0) < count) {
     auto shape = train_images_.sizes().vec();
-    shape[0] = std::max(count, experiment_.train.batch_size);
+    // Sized by the data, not by train.batch_size: a batch larger than the split is the split.
+    shape[0] = std::max(count, std::min(experiment_.train.batch_size, train_images_.size(0)));
     buffers_ = std::make_unique<BatchBuffers>();
     buffers_->bytes = at::empty(shape, train_images_.options());
     auto format = experiment_.train.channels_last && shape.size() == 4
@@ -347,6 +351,7 @@ EpochRecord Trainer::train_epoch(int64_t epoch, const std::vector<Callback*>& af
              kl_sum = at::zeros({}, opts_f);
   progress_->start_epoch(epoch, opts.epochs, steps);
   for (int64_t b = 0; b < steps; ++b) {
+    if (stop_requested()) throw EpochInterrupted{};
     int64_t begin = b * opts.batch_size, end = std::min(n, begin + opts.batch_size);
     auto clean = gather_batch(perm.slice(0, begin, end));
     auto pair = task_.prepare(clean, kTrainBatchIndexBase + (epoch - 1) * steps + b);
@@ -462,6 +467,10 @@ TrainResult Trainer::fit(const std::vector<Callback*>& extra) {
   LrScheduler schedule(opts.lr_schedule, opts.lr, *this);
   GradientClipping clipping(opts.grad_clip_norm);
   EarlyStopping early_stopping(opts.early_stopping);
+  // Without a validation split val_loss is NaN by design; only the figures computed must be finite.
+  DivergenceGuard divergence(val_images_.defined()
+                                 ? std::vector<std::string>{"train_loss", "val_loss"}
+                                 : std::vector<std::string>{"train_loss"});
   auto paths = CheckpointPaths::in(checkpoint_dir_);
   Checkpoints checkpoints(*this, checkpoint_dir_.empty() ? fs::path() : paths.best,
                           checkpoint_dir_.empty() ? fs::path() : paths.last);
@@ -471,6 +480,7 @@ TrainResult Trainer::fit(const std::vector<Callback*>& extra) {
   });
   std::vector<Callback*> callbacks{&schedule};
   if (opts.grad_clip_norm > 0) callbacks.push_back(&clipping);
+  callbacks.push_back(&divergence);  // before the extras: a pruner never sees a NaN
   callbacks.insert(callbacks.end(), extra.begin(), extra.end());
   callbacks.push_back(&early_stopping);
   callbacks.push_back(&checkpoints);
@@ -484,6 +494,8 @@ TrainResult Trainer::fit(const std::vector<Callback*>& extra) {
   result.best_val_loss = state_.best_value;
   result.stopped_early = state_.stop == StopReason::kEarlyStopping;
   result.stopped_by_listener = state_.stop == StopReason::kCallback;
+  result.stop = state_.stop;
+  result.stop_message = state_.stop_message;
   result.train_seconds = state_.train_seconds;
   const double images = double(state_.history.size()) * double(train_images_.size(0));
   result.images_per_second = state_.train_seconds > 0 ? images / state_.train_seconds : 0;
@@ -550,6 +562,50 @@ Trainer::Examples Trainer::examples(const data::ImageSet& set, int64_t count) {
   return ex;
 }
 
+namespace {
+
+std::string shape_text(at::IntArrayRef sizes) {
+  std::string out = "[";
+  for (size_t i = 0; i < sizes.size(); ++i) out += (i ? ", " : "") + std::to_string(sizes[i]);
+  return out + "]";
+}
+
+// Module::load copies each stored tensor into the module's with set_, which silently takes the
+// stored shape: a checkpoint of another architecture would load without complaint. So every
+// entry is checked first, by name, shape and dtype, against the module the experiment builds.
+void check_archive_matches(torch::nn::Module& module, torch::serialize::InputArchive& archive,
+                           const std::string& prefix, const fs::path& file) {
+  std::set<std::string> expected;
+  auto check = [&](const std::string& name, const at::Tensor& mine, bool buffer) {
+    expected.insert(name);
+    at::Tensor stored;
+    AELAB_CHECK(archive.try_read(name, stored, buffer), file.string(), ": no ", prefix, name,
+                " (a checkpoint of another model? the experiment's model has it with shape ",
+                shape_text(mine.sizes()), ")");
+    AELAB_CHECK(stored.sizes() == mine.sizes(), file.string(), ": ", prefix, name,
+                " has shape ", shape_text(stored.sizes()), " but the experiment's model has ",
+                shape_text(mine.sizes()), " (a checkpoint of another architecture?)");
+    AELAB_CHECK(stored.scalar_type() == mine.scalar_type(), file.string(), ": ", prefix, name,
+                " is ", c10::toString(stored.scalar_type()), " but the model's is ",
+                c10::toString(mine.scalar_type()));
+  };
+  for (const auto& p : module.named_parameters(/*recurse=*/false)) check(p.key(), p.value(), false);
+  for (const auto& b : module.named_buffers(/*recurse=*/false)) check(b.key(), b.value(), true);
+  for (const auto& child : module.named_children()) {
+    expected.insert(child.key());
+    torch::serialize::InputArchive sub;
+    AELAB_CHECK(archive.try_read(child.key(), sub), file.string(), ": no ", prefix, child.key(),
+                " (a checkpoint of another model?)");
+    check_archive_matches(*child.value(), sub, prefix + child.key() + ".", file);
+  }
+  for (const auto& key : archive.keys()) {
+    AELAB_CHECK(expected.count(key), file.string(), ": holds ", prefix, key,
+                ", which the experiment's model does not have (a checkpoint of another model?)");
+  }
+}
+
+}  // namespace
+
 void Trainer::save_weights(const fs::path& file) {
   torch::serialize::OutputArchive archive;
   model_->save(archive);
@@ -575,6 +631,7 @@ void Trainer::resume() {
     archive.load_from(path.string(), device_);
     archive.read("model", model_archive);
     archive.read("optimizer", optimizer_archive);
+    check_archive_matches(*model_, model_archive, "", path);
     model_->load(model_archive);
     optimizer_->load(optimizer_archive);
   } catch (const c10::Error& e) {
@@ -600,8 +657,10 @@ void load_weights(models::Autoencoder& model, const std::filesystem::path& check
     if (CheckpointPaths::is_training_state(checkpoint)) {
       torch::serialize::InputArchive model_archive;
       archive.read("model", model_archive);
+      check_archive_matches(*model, model_archive, "", checkpoint);
       model->load(model_archive);
     } else {
+      check_archive_matches(*model, archive, "", checkpoint);
       model->load(archive);
     }
   } catch (const c10::Error& e) {

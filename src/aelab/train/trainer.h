@@ -54,6 +54,8 @@ struct TrainResult {
   double best_val_loss = 0;
   bool stopped_early = false;
   bool stopped_by_listener = false;
+  StopReason stop = StopReason::kNone;  // why it ended before train.epochs, if it did
+  std::string stop_message;
   double train_seconds = 0;
   double images_per_second = 0;
 };

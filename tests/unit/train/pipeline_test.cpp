@@ -11,6 +11,8 @@
 #include "aelab/core/paths.h"
 #include "aelab/data/dataset.h"
 #include "aelab/data/splits.h"
+#include "aelab/train/callbacks/every_n_epochs.h"
+#include "aelab/train/interrupt.h"
 #include "aelab/train/pipeline.h"
 #include "test_paths.h"
 
@@ -23,7 +25,11 @@ train::Experiment small_experiment(const std::string& train_keys) {
       "[data]\ndataset = \"mnist\"\ntrain_subset = 1200\ntest_subset = 200\nval_fraction = 0.1\n"
       "[model]\nencoder = [\"flatten\", { dense = { units = 32 } }, \"relu\", "
       "{ dense = { units = 8 } }]\n"
-      "[train]\nbatch_size = 100\nlr = 3e-3\nthreads = 1\n" + train_keys,
+      "[train]\nthreads = 1\n" +
+          std::string(train_keys.find("lr =") == std::string::npos ? "lr = 3e-3\n" : "") +
+          std::string(train_keys.find("batch_size =") == std::string::npos ? "batch_size = 100\n"
+                                                                          : "") +
+          train_keys,
       "pipeline-test.toml");
   auto e = train::resolve_experiment(std::move(doc));
   e.data.path = (aelab::testing::shared_data_dir() / "mnist").string();
@@ -112,4 +118,120 @@ TEST(Pipeline, ScheduledLearningRateReachesTheOptimizer) {
   EXPECT_DOUBLE_EQ(result.history[0].lr, 3e-3);
   EXPECT_DOUBLE_EQ(result.history[2].lr, 3e-3 * 0.25);
   EXPECT_DOUBLE_EQ(t.learning_rate(), 3e-3 * 0.25);
+}
+
+TEST(Pipeline, ADivergedRunFailsWithItsReasonAndKeepsTheLastGoodCheckpoint) {
+  auto dir = aelab::testing::temp_dir("pipeline-diverged");
+  train::RunRequest request;
+  // Adam steps by about lr whatever the gradient: weights of 1e30 overflow float32 at once.
+  request.experiment = small_experiment("epochs = 5\nlr = 1e30\n");
+  request.folder = train::RunFolder(dir);
+  std::string message;
+  try {
+    train::run_experiment(request, splits());
+  } catch (const aelab::Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("training diverged: train_loss is"), std::string::npos) << message;
+  EXPECT_NE(message.find("at epoch 1"), std::string::npos) << message;
+  auto summary = nlohmann::json::parse(read_file(request.folder->summary_json()));
+  EXPECT_EQ(summary["state"], "failed");
+  EXPECT_EQ(summary["reason"], message);
+  EXPECT_EQ(summary["epochs_run"], 1);
+  // No epoch was good, so no checkpoint was written.
+  EXPECT_FALSE(std::filesystem::exists(request.folder->checkpoints().last));
+}
+
+TEST(Pipeline, AStopRequestAbandonsTheEpochAndTheRunIsStopped) {
+  auto dir = aelab::testing::temp_dir("pipeline-stopped");
+  train::RunRequest request;
+  request.experiment = small_experiment("epochs = 5\n");
+  request.folder = train::RunFolder(dir);
+  // The listener raises the stop flag after epoch 2, as a signal handler would: epoch 3 is
+  // abandoned at its first step and the folder keeps epochs 1-2.
+  train::EpochListener after_two([](const train::LoopState&, const train::EpochRecord& r) {
+    if (r.epoch() == 2) train::set_stop_requested(true);
+    return true;
+  });
+  request.callbacks = {&after_two};
+  auto outcome = train::run_experiment(request, splits());
+  train::set_stop_requested(false);
+  EXPECT_EQ(outcome.result.stop, train::StopReason::kInterrupted);
+  EXPECT_EQ(outcome.result.history.size(), 2u);
+  auto summary = nlohmann::json::parse(read_file(request.folder->summary_json()));
+  EXPECT_EQ(summary["state"], "stopped");
+  EXPECT_EQ(summary["epochs_run"], 2);
+  ASSERT_TRUE(outcome.test.has_value());  // the best weights were tested
+  EXPECT_EQ(lines_of(read_file(request.folder->metrics_csv())).size(), 3u);
+}
+
+TEST(Pipeline, WeightsOfAnotherArchitectureAreRefusedByName) {
+  auto dir = aelab::testing::temp_dir("pipeline-other-arch");
+  train::RunRequest request;
+  request.experiment = small_experiment("epochs = 1\n");
+  request.folder = train::RunFolder(dir);
+  train::run_experiment(request, splits());
+  auto wider = small_experiment("epochs = 1\n");
+  wider.model.encoder[1].units = 48;  // dense 32 -> 48
+  train::Task task(wider.task, 1);
+  auto model = train::make_model(wider, task, {1, 28, 28});
+  std::string message;
+  try {
+    train::load_weights(model, *request.folder->checkpoints().weights_to_load());
+  } catch (const aelab::Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("has shape [32, 784] but the experiment's model has [48, 784]"),
+            std::string::npos)
+      << message;
+}
+
+TEST(Pipeline, ResumeRefusesAChangedModelAndAcceptsMoreEpochs) {
+  auto dir = aelab::testing::temp_dir("pipeline-resume-check");
+  train::RunRequest request;
+  request.experiment = small_experiment("epochs = 1\n");
+  request.folder = train::RunFolder(dir);
+  train::run_experiment(request, splits());
+
+  auto changed = request;
+  changed.resume = true;
+  changed.experiment = small_experiment("epochs = 2\nlr = 1e-2\n");
+  std::string message;
+  try {
+    train::run_experiment(changed, splits());
+  } catch (const aelab::Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("--resume cannot change train.lr (the run has 0.003, now 0.01)"),
+            std::string::npos)
+      << message;
+  auto longer = request;
+  longer.resume = true;
+  longer.experiment = small_experiment("epochs = 2\n");
+  auto outcome = train::run_experiment(longer, splits());
+  EXPECT_EQ(outcome.result.history.size(), 2u);
+}
+
+TEST(Pipeline, ABatchLargerThanTheDataIsTheWholeSplit) {
+  // 1e9 images per batch: the buffers are sized by the 1,080 training images, not by the key.
+  auto e = small_experiment("epochs = 1\nbatch_size = 1e9\n");
+  EXPECT_EQ(e.train.batch_size, 1000000000);
+  train::Trainer t(e, splits(), torch::kCPU);
+  auto result = t.fit();
+  ASSERT_EQ(result.history.size(), 1u);
+  EXPECT_TRUE(std::isfinite(result.history[0].train_loss));
+}
+
+TEST(Pipeline, AnEmptyTestSplitIsRefusedBeforeTraining) {
+  auto s = splits();
+  s.test = s.test.index(at::arange(0, at::kLong));
+  train::RunRequest request;
+  request.experiment = small_experiment("epochs = 1\n");
+  std::string message;
+  try {
+    train::run_experiment(request, s);
+  } catch (const aelab::Error& e) {
+    message = e.what();
+  }
+  EXPECT_EQ(message.rfind("pipeline-test.toml: the test split has no images", 0), 0u) << message;
 }

@@ -21,6 +21,7 @@ class Checkpoints : public Callback {
   Checkpoints(Checkpointable& model, std::filesystem::path best, std::filesystem::path last)
       : model_(model), best_(std::move(best)), last_(std::move(last)) {}
   void on_epoch_end(LoopState& state, EpochRecord&) override {
+    if (state.stop == StopReason::kDiverged) return;  // keep the last good epoch's files
     if (state.improved && !best_.empty()) model_.save_weights(best_);
     if (!last_.empty()) model_.save_training_state(last_, state);
   }
