@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "aelab/core/paths.h"
@@ -173,4 +174,41 @@ TEST(CliTrain, AFullDiskIsAOneLineErrorNamingTheFile) {
   EXPECT_NE(r.output.find(".pt: write failed"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("No space left on device"), std::string::npos) << r.output;
   for (const auto& name : left) EXPECT_EQ(name.find(".tmp"), std::string::npos) << name;
+}
+
+// Ctrl-C during training: the epoch in progress is abandoned, the folder keeps the complete
+// epochs and a summary.json with state "stopped", and the exit code is 130 as for SIGINT.
+TEST(CliTrain, CtrlCLeavesAStoppedRunThatResumes) {
+  auto dir = aelab::testing::temp_dir("cli-sigint") / "run";
+  std::string train = std::string("'") + AELAB_BINARY + "' train " +
+                      config_file("mnist_dense3.toml").string() + " --out " + dir.string() +
+                      " --set data.train_subset=2000 --set data.test_subset=200"
+                      " --set train.epochs=1000 -q";
+  // A shell starts the run, waits until metrics.csv has two epochs, sends SIGINT, and reports
+  // the exit code (at most 60 s of waiting, so the test cannot hang).
+  auto metrics = (dir / "metrics.csv").string();
+  std::string script = train + " & pid=$!; for i in $(seq 600); do "
+                       "[ -f " + metrics + " ] && [ $(wc -l < " + metrics + ") -ge 3 ] && break; "
+                       "sleep 0.1; done; kill -INT $pid; wait $pid; echo \"exit=$?\"";
+  auto script_file = dir.parent_path() / "sigint.sh";
+  {
+    std::ofstream out(script_file);
+    out << script << "\n";
+  }
+  auto r = aelab::testing::run_command("bash " + script_file.string());
+  EXPECT_NE(r.output.find("exit=130"), std::string::npos) << r.output;
+  auto summary = nlohmann::json::parse(aelab::testing::read_text(dir / "summary.json"));
+  EXPECT_EQ(summary["state"], "stopped");
+  const int64_t epochs = summary["epochs_run"].get<int64_t>();
+  EXPECT_GE(epochs, 2);
+  EXPECT_LT(epochs, 1000);
+  EXPECT_EQ(aelab::testing::count_lines(aelab::testing::read_text(dir / "metrics.csv")),
+            epochs + 1);
+  // And the stopped run continues where it stopped.
+  auto resumed = run_aelab("train " + dir.string() + " --resume --set train.epochs=" +
+                           std::to_string(epochs + 1) + " -q");
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
+  auto after = nlohmann::json::parse(aelab::testing::read_text(dir / "summary.json"));
+  EXPECT_EQ(after["state"], "finished");
+  EXPECT_EQ(after["epochs_run"].get<int64_t>(), epochs + 1);
 }
