@@ -1,11 +1,14 @@
-// aelab tune <study.toml> [--storage URL] [--out DIR] [--n-trials N]
-// aelab study <storage> <name> [--out DIR]
+// aelab tune <study.toml> [--storage URL] [--out DIR] [--n-trials N] [--timeout S]
+//            [--grace-period S] [--max-retry N]
+// aelab study <storage> <name> [--out DIR]   (the database must exist: nothing is created)
 //
 // This is the one place where training is plugged into tuning: the tune library only knows
 // trials and parameters, the train library only knows experiments.
 #include <cmath>
 #include <iostream>
 #include <numeric>
+#include <optional>
+#include <sstream>
 
 #include "aelab/core/error.h"
 #include "aelab/core/log.h"
@@ -28,12 +31,38 @@ struct TuneArgs {
   std::string study_file;
   std::string storage;
   std::string out;
-  int64_t n_trials = -1;
-  double timeout = -1;
-  double grace_period = 120;
+  std::optional<int64_t> n_trials;   // unset: the study file's
+  std::optional<double> timeout;     // unset: the study file's
+  std::optional<double> grace_period;  // unset: the study's (or the default for a new study)
   int max_retry = 0;
   bool check = false;
 };
+
+// The smallest --grace-period: three heartbeats at the shortest interval the CLI uses (1 s).
+constexpr double kMinGracePeriodFlag = 3;
+
+std::string number_text(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+// Flag values that are wrong whatever the study file says.
+void check_flags(const TuneArgs& args) {
+  if (args.n_trials && *args.n_trials < 0) {
+    AELAB_FAIL("--n-trials: expected a positive count, or 0 (no limit: the whole grid, or until "
+               "the timeout), got ", *args.n_trials);
+  }
+  if (args.timeout && (!std::isfinite(*args.timeout) || *args.timeout < 0)) {
+    AELAB_FAIL("--timeout: expected seconds >= 0 (0 = none), got ", number_text(*args.timeout));
+  }
+  if (args.grace_period &&
+      (!std::isfinite(*args.grace_period) || *args.grace_period < kMinGracePeriodFlag)) {
+    AELAB_FAIL("--grace-period: expected seconds >= ", kMinGracePeriodFlag,
+               " (three heartbeats of at least 1 s), got ", number_text(*args.grace_period));
+  }
+  if (args.max_retry < 0) AELAB_FAIL("--max-retry: expected a count >= 0, got ", args.max_retry);
+}
 
 // The base experiment with one trial's parameters applied. Every name must be a field the
 // experiment schema knows; resolve_experiment rejects the rest with file:line and key.
@@ -99,10 +128,13 @@ class TrialRunner {
       throw tune::TrialPruned("pruned after epoch " +
                               std::to_string(outcome.result.history.size()));
     }
-    ctx.set_user_attr("test_loss", outcome.test->loss);
+    if (outcome.test) ctx.set_user_attr("test_loss", outcome.test->loss);
     ctx.set_user_attr("best_epoch", outcome.result.best_epoch);
-    return spec_.objective.final_metric() == "test_loss" ? outcome.test->loss
-                                                        : outcome.result.best_val_loss;
+    if (spec_.objective.final_metric() == "test_loss") {
+      AELAB_CHECK(outcome.test, "trial ", ctx.number(), ": the run has no test loss to return");
+      return outcome.test->loss;
+    }
+    return outcome.result.best_val_loss;
   }
 
  private:
@@ -179,9 +211,15 @@ void prune_checkpoints(const std::vector<tune::FrozenTrial>& trials, tune::Direc
 }
 
 int run_tune(const TuneArgs& args, const GlobalOptions& global) {
+  check_flags(args);
   auto spec = tune::load_study_file(args.study_file);
-  if (args.n_trials >= 0) spec.n_trials = args.n_trials;
-  if (args.timeout >= 0) spec.timeout_seconds = args.timeout;
+  if (args.n_trials) spec.n_trials = *args.n_trials;
+  if (args.timeout) spec.timeout_seconds = *args.timeout;
+  if (spec.n_trials == 0 && spec.timeout_seconds == 0 && spec.sampler.kind != "grid") {
+    AELAB_FAIL(args.n_trials ? "--n-trials 0" : spec.source + ": study.n_trials = 0",
+               " (no limit) needs a timeout (--timeout, or timeout in the study file) or the grid "
+               "sampler, or the study never ends");
+  }
   auto base = config::Document::load(spec.experiment);
   check_space(spec, base);
   if (args.check) {
@@ -197,9 +235,11 @@ int run_tune(const TuneArgs& args, const GlobalOptions& global) {
   std::string url = args.storage.empty() ? "sqlite:///" + (out / "study.db").string() : args.storage;
   auto storage = storage::open_storage(url);
   auto sampler = tune::make_sampler(spec);
-  // A sampler that runs out (a grid) bounds the study: n_trials = 0 means "until it runs out".
+  // A sampler that runs out (a grid) ends the study by itself: n_trials = 0 means "until it runs
+  // out" (each point once, plus the retries asked for), and the runner stops there. A larger
+  // n_trials than the grid would never be reached.
   if (auto bound = sampler->max_trials()) {
-    if (spec.n_trials <= 0 || spec.n_trials > *bound) spec.n_trials = *bound;
+    if (spec.n_trials > *bound && args.max_retry == 0) spec.n_trials = *bound;
   }
   auto pruner = tune::make_pruner(spec);
   tune::Study study(*storage, spec.name, spec.direction, *sampler, pruner.get());
@@ -211,8 +251,10 @@ int run_tune(const TuneArgs& args, const GlobalOptions& global) {
   tune::RunOptions options;
   options.n_trials = spec.n_trials;
   options.timeout_seconds = spec.timeout_seconds;
-  options.grace_period = args.grace_period;
-  options.heartbeat_interval = std::max(1.0, args.grace_period / 6);
+  if (args.grace_period) {  // else the study's settings (a new study: 120 s, every 20 s)
+    options.grace_period = *args.grace_period;
+    options.heartbeat_interval = std::max(1.0, *args.grace_period / 6);
+  }
   options.max_retry = args.max_retry;
   auto summary = study.optimize([&](tune::TrialContext& ctx) {
     double v = runner.run(ctx);
@@ -240,11 +282,18 @@ void add_tune_command(CLI::App& app, const GlobalOptions& global, Command& run) 
   cmd->add_option("--storage", args->storage,
                   "sqlite:///file.db or postgresql://user@host:port/db (default: <out>/study.db)");
   cmd->add_option("-o,--out", args->out, "folder for trial runs (default: runs/<study name>)");
-  cmd->add_option("--n-trials", args->n_trials, "trials in the whole study (overrides the file)");
-  cmd->add_option("--timeout", args->timeout, "seconds before this worker stops taking trials");
+  cmd->add_option("--n-trials", args->n_trials,
+                  "trials to start in the whole study, retries included (overrides the file); 0 = "
+                  "no limit: the whole grid (each point once), or until the timeout; >= 0");
+  cmd->add_option("--timeout", args->timeout,
+                  "seconds before this worker stops taking trials (overrides the file); 0 = none");
   cmd->add_option("--grace-period", args->grace_period,
-                  "seconds without heartbeat after which a trial counts as dead (default 120)");
-  cmd->add_option("--max-retry", args->max_retry, "re-run a dead worker's trial this many times");
+                  "seconds without heartbeat after which a trial counts as dead, >= 3. A property "
+                  "of the study, fixed by its first worker (default 120); a joining worker whose "
+                  "value differs is warned and uses the study's");
+  cmd->add_option("--max-retry", args->max_retry,
+                  "re-run a failed trial (objective error or dead worker, not Ctrl-C) up to this "
+                  "many times (default 0: a failed grid point stays failed)");
   cmd->add_flag("--check", args->check, "validate the study against its experiment and exit");
   cmd->callback([args, &global, &run] { run = [args, &global] { return run_tune(*args, global); }; });
 
@@ -259,7 +308,7 @@ void add_tune_command(CLI::App& app, const GlobalOptions& global, Command& run) 
   show->add_option("-o,--out", sargs->out, "folder for the report (default: runs/<name>-report)");
   show->callback([sargs, &run] {
     run = [sargs] {
-      auto storage = storage::open_storage(sargs->storage);
+      auto storage = storage::open_storage(sargs->storage, storage::OpenMode::kExisting);
       int64_t id = storage->get_study_id(sargs->name);
       auto direction = storage->get_study_direction(id);
       auto trials = storage->get_all_trials(id);

@@ -1,4 +1,6 @@
 // URL dispatch: which driver serves a storage URL, and how its password stays out of messages.
+#include <filesystem>
+
 #include "aelab/core/error.h"
 #include "aelab/storage/rdb_storage.h"
 
@@ -39,8 +41,9 @@ std::string redact_url(const std::string& url) {
   return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
-std::unique_ptr<Storage> open_storage(const std::string& url) {
+std::unique_ptr<Storage> open_storage(const std::string& url, OpenMode mode) {
   std::string redacted = redact_url(url);
+  const bool create = mode == OpenMode::kCreate;
   auto open = [&](auto&& connect) -> std::unique_ptr<Storage> {
     std::unique_ptr<SqlConnection> connection;
     try {
@@ -48,12 +51,26 @@ std::unique_ptr<Storage> open_storage(const std::string& url) {
     } catch (const std::exception& error) {
       AELAB_FAIL("storage ", redacted, ": open: ", error.what());
     }
-    return std::make_unique<RdbStorage>(std::move(connection), redacted);
+    return std::make_unique<RdbStorage>(std::move(connection), redacted, create);
+  };
+  // SQLite creates a missing file on open: check first, so that a report of a mistyped path
+  // does not leave an empty database behind, and a directory gets a clear message.
+  auto open_sqlite = [&](const std::string& path) {
+    std::error_code ec;
+    auto status = std::filesystem::status(path, ec);
+    AELAB_CHECK(!std::filesystem::is_directory(status), "storage ", redacted, ": ", path,
+                " is a directory, expected a SQLite database file");
+    AELAB_CHECK(create || std::filesystem::exists(status), "storage ", redacted, ": ", path,
+                ": no such database file");
+    // SQLite would write its header into an empty file on open.
+    AELAB_CHECK(create || std::filesystem::file_size(path, ec) != 0, "storage ", redacted, ": ",
+                path, ": the file is empty, not a study database");
+    return open([&] { return open_sqlite_connection(path); });
   };
   if (starts_with(url, "sqlite:///")) {
     std::string path = url.substr(std::string("sqlite:///").size());
     AELAB_CHECK(!path.empty(), "storage ", redacted, ": expected sqlite:///path/to/file.db");
-    return open([&] { return open_sqlite_connection(path); });
+    return open_sqlite(path);
   }
   if (auto uri = postgres_uri(url)) {
 #ifdef AELAB_HAVE_POSTGRES
@@ -64,7 +81,7 @@ std::unique_ptr<Storage> open_storage(const std::string& url) {
   }
   if (url.find("://") == std::string::npos &&
       (ends_with(url, ".db") || ends_with(url, ".sqlite") || ends_with(url, ".sqlite3"))) {
-    return open([&] { return open_sqlite_connection(url); });
+    return open_sqlite(url);
   }
   AELAB_FAIL("storage '", redacted,
              "': unsupported URL; expected sqlite:///path/to/file.db, a path ending in .db, or "

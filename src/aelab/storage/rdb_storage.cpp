@@ -1,6 +1,7 @@
 #include "aelab/storage/rdb_storage.h"
 
 #include <cmath>
+#include <cstdio>
 #include <unordered_map>
 
 #include "aelab/core/error.h"
@@ -45,6 +46,13 @@ double value_from_stored(const SqlValue& value, const std::string& type) {
 
 std::string optional_text(const SqlValue& value) { return is_null(value) ? "" : as_text(value); }
 
+// "42 s", "0.4 s": seconds for messages, to a tenth below 10 s.
+std::string seconds_text(double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, seconds < 10 ? "%.1f s" : "%.0f s", seconds);
+  return buf;
+}
+
 // " AND state IN (?, ?)" for a non-empty filter, appending the names to `params`.
 std::string state_filter(const char* column, const std::vector<TrialState>& states,
                          std::vector<SqlValue>& params) {
@@ -66,9 +74,10 @@ bool is_finished(TrialState state) {
          state == TrialState::kFail;
 }
 
-RdbStorage::RdbStorage(std::unique_ptr<SqlConnection> db, std::string redacted_url)
+RdbStorage::RdbStorage(std::unique_ptr<SqlConnection> db, std::string redacted_url,
+                       bool create_schema)
     : db_(std::move(db)), url_(std::move(redacted_url)) {
-  guarded("open", [&] { ensure_schema(*db_); });
+  guarded("open", [&] { ensure_schema(*db_, create_schema); });
 }
 
 template <typename Body>
@@ -202,6 +211,22 @@ std::map<std::string, nlohmann::json> RdbStorage::get_study_system_attrs(int64_t
                  [&] { return get_study_attrs("study_system_attributes", study_id); });
 }
 
+nlohmann::json RdbStorage::set_study_system_attr_if_absent(int64_t study_id, const std::string& key,
+                                                           const nlohmann::json& value) {
+  return guarded("set_study_system_attr_if_absent", [&] {
+    return with_write_transaction(*db_, [&] {
+      require_study(study_id, true);
+      db_->execute("INSERT INTO study_system_attributes (study_id, \"key\", value_json) "
+                   "VALUES (?, ?, ?) ON CONFLICT (study_id, \"key\") DO NOTHING",
+                   {study_id, key, python_json_dumps(value)});
+      SqlRows rows = db_->query(
+          "SELECT value_json FROM study_system_attributes WHERE study_id = ? AND \"key\" = ?",
+          {study_id, key});
+      return nlohmann::json::parse(as_text(rows.at(0)[0]));
+    });
+  });
+}
+
 // --- trials -------------------------------------------------------------------------------------
 
 int64_t RdbStorage::insert_trial(int64_t study_id, TrialState state, const std::string& start,
@@ -299,8 +324,9 @@ int64_t RdbStorage::create_new_trial(int64_t study_id, const std::optional<Froze
   });
 }
 
-std::optional<int64_t> RdbStorage::claim_trial(int64_t study_id, int64_t max_started,
-                                               bool heartbeat) {
+std::optional<int64_t> RdbStorage::claim_trial(
+    int64_t study_id, int64_t max_started, bool heartbeat,
+    const std::map<std::string, nlohmann::json>& system_attrs) {
   return guarded("claim_trial", [&] {
     return with_write_transaction(*db_, [&]() -> std::optional<int64_t> {
       require_study(study_id, true);
@@ -322,6 +348,9 @@ std::optional<int64_t> RdbStorage::claim_trial(int64_t study_id, int64_t max_sta
         id = insert_trial(study_id, TrialState::kRunning, local_now_text(), "");
       }
       if (heartbeat) write_heartbeat(id);
+      for (const auto& [key, value] : system_attrs) {
+        set_trial_attr("trial_system_attributes", id, key, value);
+      }
       return id;
     });
   });
@@ -497,18 +526,32 @@ std::vector<int64_t> RdbStorage::fail_stale_trials(int64_t study_id, double grac
         {study_id});
     std::vector<int64_t> failed;
     for (const SqlRow& row : running) {
-      if (now - text_to_seconds(as_text(row[1])) <= grace_seconds) continue;
+      double silent = now - text_to_seconds(as_text(row[1]));
+      if (silent <= grace_seconds) continue;
       int64_t trial_id = as_int(row[0]);
-      // The conditional update is the arbiter: exactly one checking worker changes the row.
-      bool changed = with_write_transaction(*db_, [&] {
-        return db_->execute("UPDATE trials SET state = 'FAIL', datetime_complete = ? "
-                            "WHERE trial_id = ? AND state = 'RUNNING'",
-                            {local_now_text(), trial_id}) == 1;
-      });
-      if (changed) failed.push_back(trial_id);
+      std::string reason = "no heartbeat for " + seconds_text(silent) +
+                           ", longer than the grace period of " + seconds_text(grace_seconds) +
+                           ": its worker is presumed dead";
+      if (fail_if_running(trial_id, reason)) failed.push_back(trial_id);
     }
     return failed;
   });
+}
+
+bool RdbStorage::fail_if_running(int64_t trial_id, const std::string& reason) {
+  // The conditional update is the arbiter: exactly one checking worker changes the row, and the
+  // reason is written in the same transaction.
+  return with_write_transaction(*db_, [&] {
+    bool changed = db_->execute("UPDATE trials SET state = 'FAIL', datetime_complete = ? "
+                                "WHERE trial_id = ? AND state = 'RUNNING'",
+                                {local_now_text(), trial_id}) == 1;
+    if (changed) set_trial_attr("trial_system_attributes", trial_id, "fail_reason", reason);
+    return changed;
+  });
+}
+
+bool RdbStorage::fail_trial_if_running(int64_t trial_id, const std::string& reason) {
+  return guarded("fail_trial_if_running", [&] { return fail_if_running(trial_id, reason); });
 }
 
 }  // namespace aelab::storage

@@ -12,8 +12,10 @@ namespace aelab::storage {
 
 class RdbStorage : public Storage {
  public:
-  // `redacted_url` names the storage in error messages. Creates/checks the schema.
-  RdbStorage(std::unique_ptr<SqlConnection> db, std::string redacted_url);
+  // `redacted_url` names the storage in error messages. Checks the schema, creating it in an
+  // empty database when `create_schema` (else an empty database is an error).
+  RdbStorage(std::unique_ptr<SqlConnection> db, std::string redacted_url,
+             bool create_schema = true);
 
   int64_t create_study(const std::string& name, Direction direction) override;
   int64_t get_study_id(const std::string& name) override;
@@ -26,10 +28,13 @@ class RdbStorage : public Storage {
                              const nlohmann::json& value) override;
   std::map<std::string, nlohmann::json> get_study_user_attrs(int64_t study_id) override;
   std::map<std::string, nlohmann::json> get_study_system_attrs(int64_t study_id) override;
+  nlohmann::json set_study_system_attr_if_absent(int64_t study_id, const std::string& key,
+                                                 const nlohmann::json& value) override;
 
   int64_t create_new_trial(int64_t study_id, const std::optional<FrozenTrial>& templ) override;
-  std::optional<int64_t> claim_trial(int64_t study_id, int64_t max_started,
-                                     bool heartbeat) override;
+  std::optional<int64_t> claim_trial(
+      int64_t study_id, int64_t max_started, bool heartbeat,
+      const std::map<std::string, nlohmann::json>& system_attrs = {}) override;
   void set_trial_param(int64_t trial_id, const std::string& name, double value_internal,
                        const Distribution& distribution) override;
   void set_trial_intermediate_value(int64_t trial_id, int64_t step, double value) override;
@@ -46,6 +51,7 @@ class RdbStorage : public Storage {
 
   void record_heartbeat(int64_t trial_id) override;
   std::vector<int64_t> fail_stale_trials(int64_t study_id, double grace_seconds) override;
+  bool fail_trial_if_running(int64_t trial_id, const std::string& reason) override;
 
   std::string url() const override { return url_; }
 
@@ -69,6 +75,8 @@ class RdbStorage : public Storage {
                    const Distribution& distribution);
   void write_intermediate(int64_t trial_id, int64_t step, double value);
   void write_heartbeat(int64_t trial_id);
+  // FAIL + fail_reason when the trial is RUNNING; the conditional update makes one caller win.
+  bool fail_if_running(int64_t trial_id, const std::string& reason);
   // Trials whose `filter_column` ("study_id" or "trial_id") equals `key`, in number order.
   std::vector<FrozenTrial> load_trials(const char* filter_column, int64_t key,
                                        const std::vector<TrialState>& states);

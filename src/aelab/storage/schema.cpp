@@ -15,8 +15,9 @@ const std::string& schema_sql(const std::string& dialect) {
   return dialect == "postgresql" ? postgres : sqlite;
 }
 
-void ensure_schema(SqlConnection& db) {
+void ensure_schema(SqlConnection& db, bool create) {
   if (!db.table_exists("alembic_version")) {
+    AELAB_CHECK(create, "the database holds no studies (no Optuna schema); `aelab tune` creates one");
     with_write_transaction(db, [&] {
       db.lock_schema();
       if (db.table_exists("alembic_version")) return;  // another process was first

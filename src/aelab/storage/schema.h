@@ -11,7 +11,8 @@ const std::string& schema_sql(const std::string& dialect);
 
 // Creates the schema and stamps it (version_info, alembic_version) in an empty database, once
 // even when several processes open it at the same time; then checks that the database carries
-// Optuna 3.1's alembic revision. Throws aelab::Error (or SqlError from the database).
-void ensure_schema(SqlConnection& db);
+// Optuna 3.1's alembic revision. Without `create`, a database without the schema is an error and
+// nothing is written. Throws aelab::Error (or SqlError from the database).
+void ensure_schema(SqlConnection& db, bool create = true);
 
 }  // namespace aelab::storage

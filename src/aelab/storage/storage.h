@@ -55,6 +55,10 @@ class Storage {
                                      const nlohmann::json& value) = 0;
   virtual std::map<std::string, nlohmann::json> get_study_user_attrs(int64_t study_id) = 0;
   virtual std::map<std::string, nlohmann::json> get_study_system_attrs(int64_t study_id) = 0;
+  // Stores `value` under `key` unless the study already has that system attr, atomically (the
+  // first of several racing workers wins); returns the value stored now. Python's setdefault.
+  virtual nlohmann::json set_study_system_attr_if_absent(int64_t study_id, const std::string& key,
+                                                         const nlohmann::json& value) = 0;
 
   // --- trials ---------------------------------------------------------------------------------
   // Adds a trial numbered after every existing one. Without a template it is RUNNING and empty;
@@ -66,9 +70,11 @@ class Storage {
   // study have already started (state other than WAITING), takes the oldest WAITING trial (now
   // RUNNING) or creates a new RUNNING one. `heartbeat`: record the first heartbeat in the same
   // transaction, so a worker killed right after never leaves an unwatched RUNNING trial.
-  // Returns the trial id, or nothing when the budget is spent.
-  virtual std::optional<int64_t> claim_trial(int64_t study_id, int64_t max_started,
-                                             bool heartbeat) = 0;
+  // `system_attrs` are written to the claimed trial in the same transaction too (the runner's
+  // worker identity: host and pid). Returns the trial id, or nothing when the budget is spent.
+  virtual std::optional<int64_t> claim_trial(
+      int64_t study_id, int64_t max_started, bool heartbeat,
+      const std::map<std::string, nlohmann::json>& system_attrs = {}) = 0;
   // `value_internal` in Optuna's internal representation (categoricals: the choice index).
   // Checks the distribution against the same parameter in earlier trials.
   virtual void set_trial_param(int64_t trial_id, const std::string& name, double value_internal,
@@ -92,18 +98,30 @@ class Storage {
   // --- heartbeats -----------------------------------------------------------------------------
   virtual void record_heartbeat(int64_t trial_id) = 0;
   // Marks FAIL every RUNNING trial whose last heartbeat is older than `grace_seconds` (by the
-  // database's clock). Returns the ids this call failed: with several workers checking at once,
-  // each stale trial is reported by exactly one of them.
+  // database's clock), with the system attr `fail_reason` ("no heartbeat for 42 s, longer than
+  // the grace period of 30 s"). Returns the ids this call failed: with several workers checking
+  // at once, each stale trial is reported by exactly one of them.
   virtual std::vector<int64_t> fail_stale_trials(int64_t study_id, double grace_seconds) = 0;
+  // Marks the trial FAIL with the system attr `fail_reason` = `reason` if it is still RUNNING, in
+  // one transaction; returns whether this call changed it (false: finished, or another worker
+  // was first). How a worker fails a trial whose worker it knows to be dead.
+  virtual bool fail_trial_if_running(int64_t trial_id, const std::string& reason) = 0;
 
   // The URL with any password replaced by ***, for messages.
   virtual std::string url() const = 0;
 };
 
+enum class OpenMode {
+  kCreate,    // create the SQLite file and Optuna's schema when missing (tune)
+  kExisting,  // the database must exist and hold the schema; nothing is created (study reports)
+};
+
 // `sqlite:///relative.db`, `sqlite:////absolute.db` (SQLAlchemy's spelling), a plain path ending
-// in `.db`, or `postgresql://user[:password]@host[:port]/db[?options]`. Creates Optuna's schema
-// in an empty database; refuses a database whose schema revision is not Optuna 3.1's.
-std::unique_ptr<Storage> open_storage(const std::string& url);
+// in `.db`, or `postgresql://user[:password]@host[:port]/db[?options]`. With kCreate, creates
+// Optuna's schema in an empty database; refuses a database whose schema revision is not Optuna
+// 3.1's, and a SQLite path that is a directory. With kExisting, a missing SQLite file or a
+// database without the schema is an error naming it.
+std::unique_ptr<Storage> open_storage(const std::string& url, OpenMode mode = OpenMode::kCreate);
 
 // "postgresql://u:secret@h/db" -> "postgresql://u:***@h/db".
 std::string redact_url(const std::string& url);

@@ -31,4 +31,23 @@ struct FrozenTrial {
   double datetime_complete = 0.0;  // 0 when not finished
 };
 
+// Trial system attrs the runner writes (JSON-encoded like every attr). Optuna's name where Optuna
+// has one: fail_reason is what Optuna 3 stores for a failed trial.
+constexpr const char* kFailReasonAttr = "fail_reason";
+// Who runs a RUNNING trial, written when it starts: a worker on the same host (same pid
+// namespace) knows at once that a trial's process is gone instead of waiting for heartbeats.
+constexpr const char* kWorkerHostAttr = "worker_host";                    // hostname
+constexpr const char* kWorkerPidAttr = "worker_pid";                      // process id
+constexpr const char* kWorkerPidNamespaceAttr = "worker_pid_namespace";  // "pid:[4026531836]"
+// The fail_reason of a trial ended by Ctrl-C / SIGTERM starts with this. Such a trial was not
+// tried to its end: a grid keeps its point free, so that the same command resumes it.
+constexpr const char* kInterruptedReason = "interrupted by a stop request";
+
+inline bool is_interrupted_failure(const FrozenTrial& trial) {
+  if (trial.state != TrialState::kFail) return false;
+  auto it = trial.system_attrs.find(kFailReasonAttr);
+  return it != trial.system_attrs.end() &&
+         it->second.rfind(std::string("\"") + kInterruptedReason, 0) == 0;
+}
+
 }  // namespace aelab::study

@@ -8,9 +8,16 @@
 #include <string>
 #include <vector>
 
+#include "aelab/core/error.h"
 #include "aelab/tune/trial.h"
 
 namespace aelab::tune {
+
+// Thrown by suggest() when a sampler that runs out (a grid) has nothing left to propose.
+class SamplerExhausted : public Error {
+ public:
+  using Error::Error;
+};
 
 struct Suggestion {
   std::map<std::string, double> params;  // internal representation, active parameters only
@@ -27,6 +34,12 @@ class Sampler {
   // How many trials the sampler can propose before it runs out (a grid: its size); nullopt for
   // samplers that never run out. The runner caps a study's n_trials with it.
   virtual std::optional<int64_t> max_trials() const { return std::nullopt; }
+  // True when `trials` leave nothing to propose (every grid point is taken); the runner then
+  // stops instead of starting a trial. Samplers that never run out: always false.
+  virtual bool exhausted(const std::vector<FrozenTrial>& trials) const {
+    (void)trials;
+    return false;
+  }
 };
 
 class Pruner {

@@ -1,8 +1,13 @@
 #include "aelab/tune/study.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <utility>
 
 #include "aelab/core/error.h"
 #include "aelab/core/log.h"
@@ -95,17 +100,172 @@ void Study::enqueue_trial(const std::map<std::string, Choice>& params) {
   storage_.create_new_trial(study_id_, templ);
 }
 
+namespace {
+
+// The trials this process is running, across Study objects and threads, keyed by storage URL
+// and trial id. A RUNNING trial that names this very pid but is not listed here belongs to a
+// dead process whose pid was reused by this one (a restarted container often gets the same pid).
+// Claims and the dead-trial check hold the mutex, so a claim is listed before anyone checks it.
+std::mutex& local_trials_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+std::set<std::pair<std::string, int64_t>>& local_trials() {
+  static std::set<std::pair<std::string, int64_t>> trials;
+  return trials;
+}
+
+class LocalTrial {
+ public:
+  LocalTrial(std::string url, int64_t trial_id) : key_(std::move(url), trial_id) {}
+  ~LocalTrial() {
+    std::lock_guard<std::mutex> lock(local_trials_mutex());
+    local_trials().erase(key_);
+  }
+  LocalTrial(const LocalTrial&) = delete;
+  LocalTrial& operator=(const LocalTrial&) = delete;
+
+ private:
+  std::pair<std::string, int64_t> key_;
+};
+
+std::string seconds_text(double seconds) {
+  std::ostringstream out;
+  out << seconds << " s";
+  return out.str();
+}
+
+// Empty when `settings` are usable; else what is wrong with them.
+std::string heartbeat_problem(const HeartbeatSettings& settings) {
+  const double interval = settings.heartbeat_interval, grace = settings.grace_period;
+  if (!std::isfinite(grace) || grace < 0) {
+    return "grace_period must be seconds >= 0 (0 = no heartbeats), got " + seconds_text(grace);
+  }
+  if (grace == 0) return "";
+  if (!std::isfinite(interval) || interval <= 0) {
+    return "heartbeat_interval must be seconds > 0 when grace_period is set, got " +
+           seconds_text(interval);
+  }
+  if (grace < kMinHeartbeatsPerGrace * interval * (1 - 1e-9)) {  // 0.3 vs 3 x 0.1: fine
+    std::ostringstream out;
+    out << "grace_period (" << grace << " s) must be at least " << kMinHeartbeatsPerGrace
+        << " heartbeat intervals (" << kMinHeartbeatsPerGrace * interval
+        << " s), or live trials would be failed";
+    return out.str();
+  }
+  return "";
+}
+
+nlohmann::json heartbeat_json(const HeartbeatSettings& settings) {
+  return {{"heartbeat_interval", settings.heartbeat_interval},
+          {"grace_period", settings.grace_period}};
+}
+
+std::string describe(const HeartbeatSettings& settings) {
+  if (settings.grace_period == 0) return "no heartbeats";
+  return "a heartbeat every " + seconds_text(settings.heartbeat_interval) +
+         ", grace period " + seconds_text(settings.grace_period);
+}
+
+bool same(double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(b)); }
+
+// A JSON-encoded system attr as text / integer; nothing when absent or of another type.
+std::optional<std::string> text_attr(const FrozenTrial& trial, const char* key) {
+  auto it = trial.system_attrs.find(key);
+  if (it == trial.system_attrs.end()) return std::nullopt;
+  nlohmann::json value = nlohmann::json::parse(it->second, nullptr, false);
+  if (!value.is_string()) return std::nullopt;
+  return value.get<std::string>();
+}
+std::optional<int64_t> int_attr(const FrozenTrial& trial, const char* key) {
+  auto it = trial.system_attrs.find(key);
+  if (it == trial.system_attrs.end()) return std::nullopt;
+  nlohmann::json value = nlohmann::json::parse(it->second, nullptr, false);
+  if (!value.is_number_integer()) return std::nullopt;
+  return value.get<int64_t>();
+}
+
+}  // namespace
+
+HeartbeatSettings Study::resolve_heartbeat(const RunOptions& options) {
+  HeartbeatSettings wanted;
+  if (options.grace_period && options.heartbeat_interval) {
+    wanted = {*options.heartbeat_interval, *options.grace_period};
+  } else if (options.grace_period) {
+    wanted = {*options.grace_period / 6, *options.grace_period};
+  } else if (options.heartbeat_interval) {
+    wanted = {*options.heartbeat_interval, 6 * *options.heartbeat_interval};
+  }
+  std::string problem = heartbeat_problem(wanted);
+  AELAB_CHECK(problem.empty(), problem);
+  nlohmann::json stored =
+      storage_.set_study_system_attr_if_absent(study_id_, kHeartbeatSettingsAttr, heartbeat_json(wanted));
+  HeartbeatSettings study;
+  bool valid = stored.is_object() && stored.contains("heartbeat_interval") &&
+               stored.contains("grace_period") && stored["heartbeat_interval"].is_number() &&
+               stored["grace_period"].is_number();
+  if (valid) {
+    study = {stored["heartbeat_interval"].get<double>(), stored["grace_period"].get<double>()};
+    problem = heartbeat_problem(study);
+  }
+  AELAB_CHECK(valid && problem.empty(), "storage ", storage_.url(), ": study ", name_,
+              ": system attr ", kHeartbeatSettingsAttr, " = ", stored.dump(), " is not valid",
+              problem.empty() ? std::string() : ": " + problem);
+  bool asked = options.grace_period || options.heartbeat_interval;
+  if (asked && (!same(study.grace_period, wanted.grace_period) ||
+                (study.grace_period > 0 && !same(study.heartbeat_interval, wanted.heartbeat_interval)))) {
+    log::warn("study " + name_ + " keeps the heartbeat settings it was created with (" +
+              describe(study) + "); this worker's (" + describe(wanted) + ") are not used");
+  }
+  return study;
+}
+
+void Study::fail_dead_trials(const HeartbeatSettings& heartbeat, int max_retry) {
+  const WorkerIdentity me = this_worker();
+  std::vector<std::pair<int64_t, std::string>> gone;  // trial id, reason
+  {
+    std::lock_guard<std::mutex> lock(local_trials_mutex());
+    for (const FrozenTrial& trial : storage_.get_all_trials(study_id_, {TrialState::kRunning})) {
+      auto host = text_attr(trial, kWorkerHostAttr);
+      auto pid = int_attr(trial, kWorkerPidAttr);
+      auto pid_namespace = text_attr(trial, kWorkerPidNamespaceAttr);
+      if (!host || !pid || *host != me.host || pid_namespace.value_or("") != me.pid_namespace) {
+        continue;  // another host (or container): its heartbeat tells
+      }
+      bool alive = *pid == me.pid ? local_trials().count({storage_.url(), trial.trial_id}) > 0
+                                  : process_alive(*pid);
+      if (alive) continue;
+      std::string reason = "worker pid " + std::to_string(*pid) + " on host " + *host + " is gone";
+      if (storage_.fail_trial_if_running(trial.trial_id, reason)) {
+        gone.emplace_back(trial.trial_id, reason);
+      }
+    }
+  }
+  if (heartbeat.grace_period > 0) {
+    for (int64_t id : storage_.fail_stale_trials(study_id_, heartbeat.grace_period)) {
+      gone.emplace_back(id, "stopped sending heartbeats");
+    }
+  }
+  for (const auto& [id, reason] : gone) {
+    log::warn("study " + name_ + ": trial " + std::to_string(storage_.get_trial(id).number) +
+              " marked FAIL: " + reason);
+    if (max_retry > 0) requeue_failed(id, max_retry);
+  }
+}
+
 RunSummary Study::optimize(const Objective& objective, const RunOptions& options) {
-  AELAB_CHECK(options.n_trials >= 0, "n_trials must be >= 0, got ", options.n_trials);
-  AELAB_CHECK(options.grace_period == 0 || options.heartbeat_interval > 0,
-              "heartbeat_interval must be > 0 when grace_period is set, got ",
-              options.heartbeat_interval);
-  AELAB_CHECK(options.grace_period == 0 || options.grace_period > options.heartbeat_interval,
-              "grace_period (", options.grace_period, " s) must exceed heartbeat_interval (",
-              options.heartbeat_interval, " s), or live trials would be failed");
+  AELAB_CHECK(options.n_trials >= 0, "n_trials must be >= 0 (0 = no limit), got ", options.n_trials);
+  AELAB_CHECK(std::isfinite(options.timeout_seconds) && options.timeout_seconds >= 0,
+              "timeout must be seconds >= 0 (0 = none), got ", options.timeout_seconds);
+  AELAB_CHECK(options.max_retry >= 0, "max_retry must be >= 0, got ", options.max_retry);
   RunSummary summary;
+  summary.heartbeat = resolve_heartbeat(options);
+  const HeartbeatSettings& heartbeat = summary.heartbeat;
   const auto start = std::chrono::steady_clock::now();
-  const bool heartbeats = options.grace_period > 0;
+  const bool heartbeats = heartbeat.grace_period > 0;
+  const WorkerIdentity me = this_worker();
+  const std::map<std::string, nlohmann::json> identity{
+      {kWorkerHostAttr, me.host}, {kWorkerPidAttr, me.pid}, {kWorkerPidNamespaceAttr, me.pid_namespace}};
   for (;;) {
     if (stop_requested()) {
       summary.interrupted = true;
@@ -116,20 +276,26 @@ RunSummary Study::optimize(const Objective& objective, const RunOptions& options
       summary.timed_out = true;
       break;
     }
-    if (heartbeats) {
-      for (int64_t failed : storage_.fail_stale_trials(study_id_, options.grace_period)) {
-        log::warn("study " + name_ + ": trial " + std::to_string(storage_.get_trial(failed).number) +
-                  " stopped sending heartbeats; marked FAIL");
-        if (options.max_retry > 0) requeue_failed(failed, options.max_retry);
-      }
+    fail_dead_trials(heartbeat, options.max_retry);
+    if (sampler_.max_trials() && storage_.get_n_trials(study_id_, {TrialState::kWaiting}) == 0 &&
+        sampler_.exhausted(storage_.get_all_trials(study_id_))) {
+      break;
     }
-    std::optional<int64_t> claimed =
-        storage_.claim_trial(study_id_, options.n_trials > 0 ? options.n_trials : -1, heartbeats);
+    std::optional<int64_t> claimed;
+    {
+      std::lock_guard<std::mutex> lock(local_trials_mutex());
+      claimed = storage_.claim_trial(study_id_, options.n_trials > 0 ? options.n_trials : -1,
+                                     heartbeats, identity);
+      if (claimed) local_trials().insert({storage_.url(), *claimed});
+    }
     if (!claimed) break;
-    switch (run_trial(*claimed, objective, options)) {
+    LocalTrial local(storage_.url(), *claimed);
+    Outcome outcome = run_trial(*claimed, objective, options, heartbeat);
+    if (outcome == Outcome::kExhausted) break;
+    switch (outcome) {
       case Outcome::kComplete: ++summary.complete; break;
       case Outcome::kPruned: ++summary.pruned; break;
-      case Outcome::kFail: ++summary.failed; break;
+      default: ++summary.failed; break;
     }
   }
   if (stop_requested()) summary.interrupted = true;
@@ -163,31 +329,39 @@ std::map<std::string, Choice> Study::prepare_params(const FrozenTrial& trial) {
   return external;
 }
 
-Study::Outcome Study::finish(int64_t trial_id, TrialState state, std::optional<double> value,
-                             const std::string& fail_reason) {
+std::optional<Study::Outcome> Study::finish(int64_t trial_id, TrialState state,
+                                            std::optional<double> value,
+                                            const std::string& fail_reason) {
   try {
-    if (!fail_reason.empty()) storage_.set_trial_system_attr(trial_id, "fail_reason", fail_reason);
+    if (!fail_reason.empty()) storage_.set_trial_system_attr(trial_id, kFailReasonAttr, fail_reason);
     storage_.set_trial_state_values(trial_id, state, value);
   } catch (const Error& error) {
     // Typically: this worker was presumed dead (missed heartbeats) and another one failed the
     // trial meanwhile. The stored FAIL stands; the study goes on.
     log::warn(std::string("trial outcome not recorded: ") + error.what());
-    return Outcome::kFail;
+    return std::nullopt;
   }
   if (state == TrialState::kComplete) return Outcome::kComplete;
   return state == TrialState::kPruned ? Outcome::kPruned : Outcome::kFail;
 }
 
 Study::Outcome Study::run_trial(int64_t trial_id, const Objective& objective,
-                                const RunOptions& options) {
+                                const RunOptions& options, const HeartbeatSettings& settings) {
   std::unique_ptr<HeartbeatThread> heartbeat;
-  if (options.grace_period > 0) {
-    heartbeat = std::make_unique<HeartbeatThread>(storage_, trial_id, options.heartbeat_interval);
+  if (settings.grace_period > 0) {
+    heartbeat = std::make_unique<HeartbeatThread>(storage_, trial_id, settings.heartbeat_interval);
   }
   FrozenTrial trial = storage_.get_trial(trial_id);
   std::map<std::string, Choice> params;
   try {
     params = prepare_params(trial);
+  } catch (const SamplerExhausted& error) {
+    // Another worker took the last point between our check and our claim: nothing to run.
+    heartbeat.reset();
+    finish(trial_id, TrialState::kFail, std::nullopt,
+           std::string("nothing left to sample: ") + error.what());
+    log::info("study " + name_ + ": " + error.what() + "; stopping");
+    return Outcome::kExhausted;
   } catch (const std::exception& error) {
     heartbeat.reset();
     finish(trial_id, TrialState::kFail, std::nullopt,
@@ -198,6 +372,7 @@ Study::Outcome Study::run_trial(int64_t trial_id, const Objective& objective,
   TrialState state = TrialState::kFail;
   std::optional<double> value;
   std::string fail_reason;
+  bool interrupted = false;
   try {
     double result = objective(context);
     if (std::isnan(result)) {
@@ -208,7 +383,8 @@ Study::Outcome Study::run_trial(int64_t trial_id, const Objective& objective,
     }
   } catch (const TrialPruned& pruned) {
     if (stop_requested()) {
-      fail_reason = "interrupted by a stop request (Ctrl-C / SIGTERM)";
+      interrupted = true;
+      fail_reason = std::string(kInterruptedReason) + " (Ctrl-C / SIGTERM)";
     } else {
       state = TrialState::kPruned;
       if (context.last_report_ && !std::isnan(context.last_report_->second)) {
@@ -217,12 +393,33 @@ Study::Outcome Study::run_trial(int64_t trial_id, const Objective& objective,
     }
   } catch (const std::exception& error) {
     fail_reason = error.what();
-    if (stop_requested()) fail_reason = "interrupted by a stop request: " + fail_reason;
+    if (fail_reason.empty()) fail_reason = "the objective threw an exception without a message";
+    if (stop_requested()) {
+      interrupted = true;
+      fail_reason = std::string(kInterruptedReason) + ": " + fail_reason;
+    }
   } catch (...) {
     fail_reason = "the objective threw a non-standard exception";
+    if (stop_requested()) {
+      interrupted = true;
+      fail_reason = std::string(kInterruptedReason) + ": " + fail_reason;
+    }
   }
   heartbeat.reset();  // stop beating before the final write, so nothing follows it
-  return finish(trial_id, state, value, fail_reason);
+  std::optional<Outcome> outcome = finish(trial_id, state, value, fail_reason);
+  if (outcome == Outcome::kFail) {
+    std::string line = "study " + name_ + ": trial " + std::to_string(trial.number) +
+                       " failed: " + fail_reason;
+    if (interrupted) {
+      log::info(line);
+    } else {
+      log::warn(line);
+      if (options.max_retry > 0 && !context.params().empty()) {
+        requeue_failed(trial_id, options.max_retry);
+      }
+    }
+  }
+  return outcome.value_or(Outcome::kFail);
 }
 
 void Study::requeue_failed(int64_t trial_id, int max_retry) {
@@ -238,7 +435,9 @@ void Study::requeue_failed(int64_t trial_id, int max_retry) {
   templ.distributions = failed.distributions;
   templ.user_attrs = failed.user_attrs;
   templ.system_attrs = failed.system_attrs;
-  templ.system_attrs.erase("fail_reason");
+  for (const char* key : {kFailReasonAttr, kWorkerHostAttr, kWorkerPidAttr, kWorkerPidNamespaceAttr}) {
+    templ.system_attrs.erase(key);
+  }
   if (!templ.system_attrs.count("failed_trial")) {
     templ.system_attrs["failed_trial"] = std::to_string(failed.number);
   }

@@ -60,12 +60,32 @@ class TrialContext {
 
 using Objective = std::function<double(TrialContext&)>;
 
+// Heartbeats are a property of the study, not of one worker: the first worker that runs it
+// stores its settings (study system attr `heartbeat_settings`, {"heartbeat_interval": s,
+// "grace_period": s}), and every worker that joins later uses those, with a warning when its own
+// differ. Otherwise a worker started with a short grace period would fail the live trials of
+// workers that beat less often. grace_period 0 = no heartbeats (dead workers are then found only
+// on their own host, by pid).
+constexpr const char* kHeartbeatSettingsAttr = "heartbeat_settings";
+constexpr double kDefaultHeartbeatInterval = 20;  // seconds
+constexpr double kDefaultGracePeriod = 120;       // seconds
+constexpr double kMinHeartbeatsPerGrace = 3;      // grace_period >= 3 heartbeat intervals
+
+struct HeartbeatSettings {
+  double heartbeat_interval = kDefaultHeartbeatInterval;  // seconds between beats
+  double grace_period = kDefaultGracePeriod;              // silence that fails a trial; 0 = off
+};
+
 struct RunOptions {
-  int64_t n_trials = 0;             // trials the study should have started in all (0 = no limit)
+  int64_t n_trials = 0;             // trials the study should have started in all, retries
+                                    // included (0 = no limit)
   double timeout_seconds = 0;       // stop taking new trials after this long (0 = no limit)
-  double heartbeat_interval = 10;   // seconds between heartbeats of a running trial
-  double grace_period = 30;         // a trial silent this long is failed (0 = no heartbeats)
-  int max_retry = 0;                // re-queue a trial failed by heartbeat up to this many times
+  // This worker's wish for the study's heartbeat settings (used when the study has none yet).
+  // Unset: the study's, else the defaults; only one set: the other at a ratio of 6.
+  std::optional<double> heartbeat_interval;
+  std::optional<double> grace_period;
+  int max_retry = 0;                // re-queue a failed trial (objective error or dead worker)
+                                    // up to this many times; Ctrl-C'd trials are not retried
 };
 
 // What this worker did in one optimize() call.
@@ -75,6 +95,7 @@ struct RunSummary {
   int64_t failed = 0;
   bool interrupted = false;  // returned because a stop was requested
   bool timed_out = false;
+  HeartbeatSettings heartbeat;  // the study's, as used
 };
 
 class Study {
@@ -84,13 +105,17 @@ class Study {
   Study(storage::Storage& storage, const std::string& name, Direction direction, Sampler& sampler,
         Pruner* pruner = nullptr);
 
-  // Runs trials until the study has `n_trials` started trials, the timeout passes, or a stop is
-  // requested. Each trial: RUNNING -> COMPLETE (objective returned a number), PRUNED (threw
-  // TrialPruned) or FAIL (threw anything else, returned NaN, or was interrupted; the message is
-  // the system attr `fail_reason`). Before each claim the worker fails stale trials (heartbeat
-  // older than grace_period) and, with max_retry, re-queues them as WAITING trials with the same
-  // params (Optuna's RetryFailedTrialCallback: system attrs `failed_trial`, `retry_history`).
-  // Sampler and storage errors propagate after the trial at hand is marked FAIL.
+  // Runs trials until the study has `n_trials` started trials, the sampler is exhausted (a grid:
+  // every point taken, nothing WAITING), the timeout passes, or a stop is requested. Each trial:
+  // RUNNING -> COMPLETE (objective returned a number), PRUNED (threw TrialPruned) or FAIL (threw
+  // anything else, returned NaN, or was interrupted; the message is the system attr
+  // `fail_reason`), and the study goes on. Before each claim the worker fails dead trials: those
+  // of this host whose worker process is gone (system attrs worker_host/worker_pid, written at
+  // the claim), and stale ones (heartbeat older than the study's grace_period). With max_retry, a
+  // failed trial (dead worker or objective error, not Ctrl-C) is re-queued as a WAITING trial
+  // with the same params (Optuna's RetryFailedTrialCallback: system attrs `failed_trial`,
+  // `retry_history`). Sampler and storage errors propagate after the trial at hand is marked FAIL.
+  // Invalid options (negative counts, a grace period under 3 heartbeat intervals) throw.
   RunSummary optimize(const Objective& objective, const RunOptions& options);
 
   // Optuna's enqueue_trial: the next worker runs these external values (system attr
@@ -105,13 +130,20 @@ class Study {
   std::optional<FrozenTrial> best_trial() const;
 
  private:
-  enum class Outcome { kComplete, kPruned, kFail };
-  Outcome run_trial(int64_t trial_id, const Objective& objective, const RunOptions& options);
+  enum class Outcome { kComplete, kPruned, kFail, kExhausted };
+  Outcome run_trial(int64_t trial_id, const Objective& objective, const RunOptions& options,
+                    const HeartbeatSettings& heartbeat);
   // Writes params for a fresh claim (sampled, or fixed by a queue/retry) and returns them.
   std::map<std::string, Choice> prepare_params(const FrozenTrial& trial);
+  // The study's settings: stored by the first worker, validated, warned about when they differ.
+  HeartbeatSettings resolve_heartbeat(const RunOptions& options);
+  // Fails the RUNNING trials whose worker is gone (this host: by pid; any host: by heartbeat)
+  // and re-queues them up to max_retry.
+  void fail_dead_trials(const HeartbeatSettings& heartbeat, int max_retry);
   void requeue_failed(int64_t trial_id, int max_retry);
-  Outcome finish(int64_t trial_id, TrialState state, std::optional<double> value,
-                 const std::string& fail_reason);
+  // Nothing when the outcome could not be recorded (another worker failed the trial first).
+  std::optional<Outcome> finish(int64_t trial_id, TrialState state, std::optional<double> value,
+                                const std::string& fail_reason);
 
   storage::Storage& storage_;
   std::string name_;

@@ -1,6 +1,8 @@
 #include "aelab/tune/study_file.h"
 
 #include <algorithm>
+#include <cmath>
+#include <sstream>
 
 #include "aelab/config/section.h"
 #include "aelab/core/error.h"
@@ -165,9 +167,16 @@ StudySpec parse_study(const config::Document& doc) {
                        ? Direction::kMaximize
                        : Direction::kMinimize;
   spec.n_trials = study.get_int("n_trials", 20);
-  if (spec.n_trials < 0) study.fail("n_trials", "expected 0 (no limit) or a positive count");
+  if (spec.n_trials < 0) {
+    study.fail("n_trials", "expected a positive count, or 0 (no limit: the whole grid, or until "
+                           "the timeout), got " + std::to_string(spec.n_trials));
+  }
   spec.timeout_seconds = study.get_double("timeout", 0.0);
-  if (spec.timeout_seconds < 0) study.fail("timeout", "expected seconds >= 0 (0 = none)");
+  if (!std::isfinite(spec.timeout_seconds) || spec.timeout_seconds < 0) {
+    std::ostringstream got;
+    got << spec.timeout_seconds;
+    study.fail("timeout", "expected seconds >= 0 (0 = none), got " + got.str());
+  }
   int64_t seed = study.get_int("seed", 0);
   if (seed < 0) study.fail("seed", "expected an integer >= 0");
   spec.seed = static_cast<uint64_t>(seed);
@@ -230,6 +239,9 @@ StudySpec parse_study(const config::Document& doc) {
 }
 
 StudySpec load_study_file(const std::filesystem::path& file) {
+  std::error_code ec;
+  AELAB_CHECK(!std::filesystem::is_directory(file, ec), file.string(),
+              ": is a directory, expected a study file (.toml)");
   return parse_study(config::Document::load(file));
 }
 

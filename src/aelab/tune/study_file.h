@@ -7,9 +7,10 @@
 //   objective = "val_loss"                     # val_loss (default) | test_loss, see
 //                                              # objective_metric.h
 //   direction = "minimize"                     # minimize | maximize; default: the objective's
-//   n_trials = 20                              # trials to run; 0 = no limit (needs a timeout or
-//                                              # a grid, which ends by itself)
-//   timeout = 0                                # seconds, 0 = none
+//   n_trials = 20                              # trials to start in all, retries included;
+//                                              # 0 = no limit: the whole grid (each point once),
+//                                              # or until the timeout (needs one otherwise)
+//   timeout = 0                                # seconds (finite), 0 = none
 //   seed = 42                                  # sampler seed (default 0)
 //   [sampler]
 //   kind = "tpe"              # grid | random | tpe (default)
@@ -77,6 +78,7 @@ struct StudySpec {
   SearchSpace space;
 };
 
+// Fails naming the path when it is missing or a directory.
 StudySpec load_study_file(const std::filesystem::path& file);
 // `doc.source()` is taken as the file path (for resolving `experiment` and for messages).
 StudySpec parse_study(const config::Document& doc);

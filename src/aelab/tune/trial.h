@@ -13,5 +13,11 @@ using study::FloatDistribution;
 using study::FrozenTrial;
 using study::IntDistribution;
 using study::TrialState;
+using study::is_interrupted_failure;
+using study::kFailReasonAttr;
+using study::kInterruptedReason;
+using study::kWorkerHostAttr;
+using study::kWorkerPidAttr;
+using study::kWorkerPidNamespaceAttr;
 
 }  // namespace aelab::tune

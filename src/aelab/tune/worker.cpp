@@ -1,7 +1,12 @@
 #include "aelab/tune/worker.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <fstream>
 
 #include "aelab/core/log.h"
 #include "aelab/storage/storage.h"
@@ -34,6 +39,31 @@ void install_stop_handlers() {
 bool stop_requested() { return g_stop != 0; }
 void request_stop() { g_stop = 1; }
 void clear_stop_request() { g_stop = 0; }
+
+WorkerIdentity this_worker() {
+  WorkerIdentity id;  // read each time: a forked child is another worker
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0) id.host = host;
+  id.pid = static_cast<int64_t>(getpid());
+  char link[128] = {};
+  ssize_t n = readlink("/proc/self/ns/pid", link, sizeof link - 1);
+  if (n > 0) id.pid_namespace.assign(link, static_cast<size_t>(n));
+  return id;
+}
+
+bool process_alive(int64_t pid) {
+  if (pid <= 0) return false;
+  if (kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return false;
+  // A killed process whose parent has not reaped it yet still answers kill(); it runs nothing.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  size_t paren = text.rfind(')');
+  if (paren != std::string::npos && paren + 2 < text.size()) {
+    char state = text[paren + 2];
+    if (state == 'Z' || state == 'X') return false;
+  }
+  return true;
+}
 
 HeartbeatThread::HeartbeatThread(storage::Storage& storage, int64_t trial_id,
                                  double interval_seconds)

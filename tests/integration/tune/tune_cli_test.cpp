@@ -1,8 +1,17 @@
 // `aelab tune` and `aelab study` end to end: real trainings on an MNIST subset, a SQLite study
-// that Optuna (Debian's python3-optuna) opens, cross-validation, and errors naming the study key.
+// that Optuna (Debian's python3-optuna) opens, cross-validation, errors naming the study key or
+// the flag, failed grid points, and a worker killed with -9 and started again.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
 #include "aelab/core/paths.h"
+#include "aelab/storage/storage.h"
 #include "run_aelab.h"
 #include "test_paths.h"
 
@@ -11,15 +20,15 @@ using aelab::testing::run_command;
 
 namespace {
 
-std::filesystem::path write_experiment(const std::filesystem::path& dir) {
+std::filesystem::path write_experiment(const std::filesystem::path& dir, int epochs = 2) {
   auto file = dir / "experiment.toml";
   aelab::write_file_atomic(file, "[data]\ndataset = \"mnist\"\ntrain_subset = 400\n"
                                  "test_subset = 100\nval_fraction = 0.25\npath = \"" +
                                      (aelab::testing::shared_data_dir() / "mnist").string() +
                                      "\"\n[params]\nlatent = 8\n[model]\nencoder = [\"flatten\", "
                                      "{ dense = { units = 32 } }, \"relu\", { dense = { units = "
-                                     "\"$latent\" } }]\n[train]\nepochs = 2\nbatch_size = 50\n"
-                                     "threads = 1\n");
+                                     "\"$latent\" } }]\n[train]\nepochs = " +
+                                     std::to_string(epochs) + "\nbatch_size = 50\nthreads = 1\n");
   return file;
 }
 
@@ -103,4 +112,153 @@ TEST(CliTune, UnknownExperimentFieldNamesTheStudyKey) {
   EXPECT_NE(r.output.find("study.toml: [space] \"train.lrate\""), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("train.lrate: unknown key"), std::string::npos) << r.output;
   EXPECT_EQ(aelab::testing::count_lines(r.output), 1) << r.output;
+}
+
+// --n-trials 0 used to run forever and --n-trials -5 was ignored: each bad budget is one line
+// naming the flag, before anything runs (also under --check).
+TEST(CliTune, BudgetFlagsAreCheckedAndNamed) {
+  auto dir = aelab::testing::temp_dir("cli-tune-flags");
+  write_experiment(dir);
+  aelab::write_file_atomic(dir / "study.toml",
+                           "[study]\nname = \"f\"\nexperiment = \"experiment.toml\"\nn_trials = 3\n"
+                           "[sampler]\nkind = \"random\"\n[space]\n"
+                           "\"train.lr\" = { float = [1e-4, 1e-2], log = true }\n");
+  struct Case {
+    std::string flags, want;
+  };
+  std::vector<Case> cases = {
+      {"--n-trials 0", "aelab: --n-trials 0 (no limit) needs a timeout (--timeout, or timeout in "
+                       "the study file) or the grid sampler, or the study never ends"},
+      {"--n-trials -5", "aelab: --n-trials: expected a positive count, or 0 (no limit: the whole "
+                        "grid, or until the timeout), got -5"},
+      {"--timeout -1", "aelab: --timeout: expected seconds >= 0 (0 = none), got -1"},
+      {"--timeout inf", "aelab: --timeout: expected seconds >= 0 (0 = none), got inf"},
+      {"--grace-period 1", "aelab: --grace-period: expected seconds >= 3 (three heartbeats of at "
+                           "least 1 s), got 1"},
+      {"--grace-period 0", "aelab: --grace-period: expected seconds >= 3"},
+      {"--max-retry -1", "aelab: --max-retry: expected a count >= 0, got -1"},
+  };
+  for (const auto& c : cases) {
+    auto r = run_aelab("tune " + (dir / "study.toml").string() + " " + c.flags + " --check");
+    EXPECT_NE(r.exit_code, 0) << c.flags;
+    EXPECT_EQ(r.output.rfind(c.want, 0), 0u) << c.flags << "\n" << r.output;
+    EXPECT_EQ(aelab::testing::count_lines(r.output), 1) << r.output;
+  }
+  // A limit that ends the study is fine.
+  auto r = run_aelab("tune " + (dir / "study.toml").string() + " --n-trials 0 --timeout 60 --check");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+TEST(CliTune, ADirectoryOrAMissingDatabaseIsOneLineNamingIt) {
+  auto dir = aelab::testing::temp_dir("cli-tune-paths");
+  auto r = run_aelab("tune " + dir.string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.output, "aelab: " + dir.string() + ": is a directory, expected a study file (.toml)\n");
+  auto db = dir / "nope.db";
+  r = run_aelab("study " + db.string() + " t --out " + (dir / "report").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.output, "aelab: storage " + db.string() + ": " + db.string() + ": no such database file\n");
+  EXPECT_FALSE(std::filesystem::exists(db)) << "aelab study created an empty database";
+  r = run_aelab("study sqlite:///" + db.string() + " t");
+  EXPECT_EQ(aelab::testing::count_lines(r.output), 1) << r.output;
+  EXPECT_NE(r.output.find(db.string() + ": no such database file"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(db));
+}
+
+// A grid point whose training fails is recorded FAIL with the reason, the study goes on with the
+// next point, and the failed point is not handed out again (n_trials = 0: the whole grid once).
+TEST(CliTune, AFailedGridPointRunsOnceAndTheStudyGoesOn) {
+  auto dir = aelab::testing::temp_dir("cli-tune-grid-fail");
+  write_experiment(dir);
+  aelab::write_file_atomic(dir / "study.toml",
+                           "[study]\nname = \"g\"\nexperiment = \"experiment.toml\"\nn_trials = 0\n"
+                           "[sampler]\nkind = \"grid\"\n[space]\n"
+                           "\"train.batch_size\" = { choices = [50, 0, 100] }\n");
+  std::string command = "tune " + (dir / "study.toml").string() + " --out " + (dir / "out").string() + " -q";
+  auto r = run_aelab(command);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("this worker: 2 complete, 0 pruned, 1 failed"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("trial 1 failed: "), std::string::npos) << r.output;
+  auto storage = aelab::storage::open_storage((dir / "out" / "study.db").string());
+  auto trials = storage->get_all_trials(storage->get_study_id("g"));
+  ASSERT_EQ(trials.size(), 3u);
+  EXPECT_EQ(trials[1].state, aelab::storage::TrialState::kFail);
+  EXPECT_EQ(trials[1].params.at("train.batch_size"), 1.0);  // the choice index of 0
+  EXPECT_NE(trials[1].system_attrs.at("fail_reason").find("train.batch_size"), std::string::npos)
+      << trials[1].system_attrs.at("fail_reason");
+  EXPECT_EQ(trials[0].state, aelab::storage::TrialState::kComplete);
+  EXPECT_EQ(trials[2].state, aelab::storage::TrialState::kComplete);
+  // The same command again has nothing left to run.
+  r = run_aelab(command);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("this worker: 0 complete, 0 pruned, 0 failed"), std::string::npos) << r.output;
+  EXPECT_EQ(storage->get_n_trials(storage->get_study_id("g")), 3);
+}
+
+// kill -9 of a worker mid-trial, then the same command again: the dead trial becomes FAIL at once
+// ("worker pid N on host H is gone", long before the grace period), is retried (--max-retry 1),
+// and the study reaches n_trials finished trials with none left RUNNING.
+TEST(CliTune, Kill9ThenTheSameCommandFailsTheDeadTrialAndFinishes) {
+  auto dir = aelab::testing::temp_dir("cli-tune-kill9");
+  write_experiment(dir, 150);  // about 3 s a trial here
+  aelab::write_file_atomic(dir / "study.toml",
+                           "[study]\nname = \"k\"\nexperiment = \"experiment.toml\"\nn_trials = 2\n"
+                           "seed = 3\n[sampler]\nkind = \"random\"\n[space]\n"
+                           "\"train.lr\" = { float = [1e-3, 1e-2], log = true }\n");
+  std::string args = "tune " + (dir / "study.toml").string() + " --out " + (dir / "out").string() +
+                     " --max-retry 1 --grace-period 600 -q";
+  pid_t worker = fork();
+  if (worker == 0) {
+    std::string line = "exec '" + std::string(AELAB_BINARY) + "' " + args + " > '" +
+                       (dir / "first.log").string() + "' 2>&1";
+    execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until the worker is inside its first trial (params stored), then kill it.
+  auto db = dir / "out" / "study.db";
+  bool running = false;
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       !running && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    try {
+      if (!std::filesystem::exists(db)) continue;
+      auto storage = aelab::storage::open_storage(db.string(), aelab::storage::OpenMode::kExisting);
+      for (const auto& t : storage->get_all_trials(storage->get_study_id("k"),
+                                                   {aelab::storage::TrialState::kRunning})) {
+        running = running || !t.params.empty();
+      }
+    } catch (const std::exception&) {
+      // not created yet
+    }
+  }
+  ASSERT_TRUE(running) << aelab::testing::read_text(dir / "first.log");
+  kill(worker, SIGKILL);
+  int status = 0;
+  waitpid(worker, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+      << "the first worker finished before it was killed: " << aelab::testing::read_text(dir / "first.log");
+  auto storage = aelab::storage::open_storage(db.string(), aelab::storage::OpenMode::kExisting);
+  int64_t study = storage->get_study_id("k");
+  ASSERT_EQ(storage->get_n_trials(study, {aelab::storage::TrialState::kRunning}), 1);
+
+  auto start = std::chrono::steady_clock::now();
+  auto r = run_aelab(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(300));
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  std::string reason = "worker pid " + std::to_string(worker) + " on host " + host + " is gone";
+  EXPECT_NE(r.output.find("trial 0 marked FAIL: " + reason), std::string::npos) << r.output;
+  auto trials = storage->get_all_trials(study);
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(trials[0].state, aelab::storage::TrialState::kFail);
+  EXPECT_EQ(trials[0].system_attrs.at("fail_reason"), "\"" + reason + "\"");
+  EXPECT_EQ(trials[1].state, aelab::storage::TrialState::kComplete);
+  EXPECT_EQ(trials[1].system_attrs.at("failed_trial"), "0");
+  EXPECT_EQ(trials[1].params.at("train.lr"), trials[0].params.at("train.lr"));
+  EXPECT_EQ(storage->get_n_trials(study, {aelab::storage::TrialState::kRunning}), 0);
+  // Optuna sees the reason under its own name.
+  auto py = optuna("s = optuna.load_study(study_name='k', storage='sqlite:///" + db.string() +
+                   "'); print(s.trials[0].state.name, s.trials[0].system_attrs['fail_reason'])");
+  EXPECT_NE(py.find("FAIL " + reason), std::string::npos) << py;
 }

@@ -5,6 +5,7 @@
 
 #include "aelab/core/error.h"
 #include "aelab/storage/schema.h"
+#include "aelab/storage/sql.h"
 #include "aelab/storage/storage.h"
 #include "backends.h"
 
@@ -14,6 +15,15 @@ namespace {
 std::string error_of(const std::string& url) {
   try {
     open_storage(url);
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "";
+}
+
+std::string error_of_mode(const std::string& url, OpenMode mode) {
+  try {
+    open_storage(url, mode);
   } catch (const Error& error) {
     return error.what();
   }
@@ -50,6 +60,54 @@ TEST(OpenStorage, NamesTheUrlAndOperationOnDatabaseErrors) {
   message = error_of((dir / "bad.db").string());
   EXPECT_NE(message.find("open: "), std::string::npos) << message;
   EXPECT_NE(message.find("not a database"), std::string::npos) << message;
+}
+
+// `aelab study` on a mistyped path: one line naming the file, and no empty database left behind.
+TEST(OpenStorage, ExistingModeNamesAMissingFileAndCreatesNone) {
+  auto dir = testing::temp_dir("open-storage-existing");
+  std::string path = (dir / "nope.db").string();
+  try {
+    open_storage(path, OpenMode::kExisting);
+    ADD_FAILURE() << "no error for a missing database";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()),
+              "storage " + path + ": " + path + ": no such database file");
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+  try {
+    open_storage("sqlite:///" + path, OpenMode::kExisting);
+    ADD_FAILURE() << "no error for a missing database";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()),
+              "storage sqlite:///" + path + ": " + path + ": no such database file");
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+  // An empty file is no study database either, and stays empty.
+  { std::ofstream touch(path); }
+  std::string message;
+  try {
+    open_storage(path, OpenMode::kExisting);
+  } catch (const Error& error) {
+    message = error.what();
+  }
+  EXPECT_EQ(message, "storage " + path + ": " + path + ": the file is empty, not a study database");
+  EXPECT_EQ(std::filesystem::file_size(path), 0u);
+  // A SQLite database without Optuna's tables is named as such, and gets none.
+  open_sqlite_connection(path)->execute_script("CREATE TABLE other (x INTEGER)");
+  message = error_of_mode(path, OpenMode::kExisting);
+  EXPECT_EQ(message, "storage " + path + ": open: the database holds no studies (no Optuna "
+                     "schema); `aelab tune` creates one");
+  EXPECT_FALSE(open_sqlite_connection(path)->table_exists("studies"));
+}
+
+TEST(OpenStorage, ADirectoryIsNotADatabase) {
+  auto dir = testing::temp_dir("open-storage-dir");
+  std::filesystem::create_directories(dir / "runs.db");
+  std::string path = (dir / "runs.db").string();
+  for (OpenMode mode : {OpenMode::kCreate, OpenMode::kExisting}) {
+    EXPECT_EQ(error_of_mode(path, mode),
+              "storage " + path + ": " + path + " is a directory, expected a SQLite database file");
+  }
 }
 
 #ifdef AELAB_HAVE_POSTGRES

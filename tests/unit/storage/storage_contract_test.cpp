@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -242,10 +243,86 @@ TYPED_TEST(StorageContract, StaleTrialsFailExactlyOnce) {
   EXPECT_EQ(all, std::vector<int64_t>{stale});
   EXPECT_EQ(storage->get_trial(stale).state, TrialState::kFail);
   EXPECT_GT(storage->get_trial(stale).datetime_complete, 0.0);
+  // The reason goes with the state (Optuna's fail_reason system attr).
+  std::string reason = storage->get_trial(stale).system_attrs.at("fail_reason");
+  EXPECT_EQ(reason.rfind("\"no heartbeat for ", 0), 0u) << reason;
+  EXPECT_NE(reason.find("longer than the grace period of 0.4 s"), std::string::npos) << reason;
   EXPECT_EQ(storage->get_trial(no_heartbeat).state, TrialState::kRunning);
   EXPECT_EQ(storage->get_trial(alive).state, TrialState::kRunning);
   storage->record_heartbeat(alive);
   EXPECT_TRUE(storage->fail_stale_trials(study, 0.4).empty());
+}
+
+TYPED_TEST(StorageContract, ClaimWritesSystemAttrsWithTheClaim) {
+  auto storage = this->open();
+  int64_t study = storage->create_study("s", Direction::kMinimize);
+  FrozenTrial templ;
+  templ.state = TrialState::kWaiting;
+  templ.system_attrs["worker_pid"] = "1";  // copied from a failed trial: the claim overwrites it
+  int64_t queued = storage->create_new_trial(study, templ);
+  std::map<std::string, nlohmann::json> who{{"worker_host", "h"}, {"worker_pid", 1234}};
+  EXPECT_EQ(storage->claim_trial(study, -1, false, who), queued);
+  FrozenTrial trial = storage->get_trial(queued);
+  EXPECT_EQ(trial.system_attrs.at("worker_host"), "\"h\"");
+  EXPECT_EQ(trial.system_attrs.at("worker_pid"), "1234");
+  auto fresh = storage->claim_trial(study, -1, true, who);
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(storage->get_trial(*fresh).system_attrs.at("worker_pid"), "1234");
+  EXPECT_FALSE(storage->claim_trial(study, 2, false, who));
+}
+
+TYPED_TEST(StorageContract, FailTrialIfRunningWinsOnceAndRecordsTheReason) {
+  auto storage = this->open();
+  int64_t study = storage->create_study("s", Direction::kMinimize);
+  int64_t running = storage->create_new_trial(study);
+  int64_t done = storage->create_new_trial(study);
+  storage->set_trial_state_values(done, TrialState::kComplete, 1.0);
+  std::vector<int> won(4);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 4; ++w) {
+    threads.emplace_back([&, w] {
+      won[w] = open_storage(this->url_)->fail_trial_if_running(running, "worker pid 7 on host h is gone");
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::count(won.begin(), won.end(), 1), 1);
+  FrozenTrial trial = storage->get_trial(running);
+  EXPECT_EQ(trial.state, TrialState::kFail);
+  EXPECT_GT(trial.datetime_complete, 0.0);
+  EXPECT_EQ(trial.system_attrs.at("fail_reason"), "\"worker pid 7 on host h is gone\"");
+  EXPECT_FALSE(storage->fail_trial_if_running(done, "late"));
+  EXPECT_EQ(storage->get_trial(done).state, TrialState::kComplete);
+  EXPECT_EQ(storage->get_trial(done).system_attrs.count("fail_reason"), 0u);
+}
+
+TYPED_TEST(StorageContract, StudySystemAttrIfAbsentKeepsTheFirstValue) {
+  auto storage = this->open();
+  int64_t study = storage->create_study("s", Direction::kMinimize);
+  // Four workers race to store their own settings; all of them get the one that was stored.
+  std::vector<nlohmann::json> got(4);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 4; ++w) {
+    threads.emplace_back([&, w] {
+      got[w] = open_storage(this->url_)->set_study_system_attr_if_absent(
+          study, "heartbeat_settings", {{"grace_period", 10.0 * (w + 1)}});
+    });
+  }
+  for (auto& t : threads) t.join();
+  nlohmann::json stored = storage->get_study_system_attrs(study).at("heartbeat_settings");
+  for (const auto& value : got) EXPECT_EQ(value, stored);
+  EXPECT_EQ(storage->set_study_system_attr_if_absent(study, "heartbeat_settings", 1), stored);
+  expect_error([&] { storage->set_study_system_attr_if_absent(study + 100, "k", 1); },
+               {"set_study_system_attr_if_absent", "no study with id"});
+}
+
+TYPED_TEST(StorageContract, ExistingModeCreatesNothing) {
+  std::string url = this->url_;
+  expect_error([&] { open_storage(url, OpenMode::kExisting); }, {"storage "});
+  if (url.rfind("sqlite:///", 0) == 0) {
+    EXPECT_FALSE(std::filesystem::exists(url.substr(10))) << "an empty database was created";
+  }
+  this->open()->create_study("s", Direction::kMinimize);
+  EXPECT_EQ(open_storage(url, OpenMode::kExisting)->get_all_studies().size(), 1u);
 }
 
 TYPED_TEST(StorageContract, ConcurrentWritersNeverShareATrialNumber) {

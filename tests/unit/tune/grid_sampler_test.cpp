@@ -50,14 +50,18 @@ TEST(GridSampler, CoversExactlyTheProductInStableOrder) {
   EXPECT_THROW(grid.suggest(trials, 18), GridExhausted);
 }
 
-TEST(GridSampler, ResumesMidGridAndRetriesFailedPoints) {
+// A trial stopped by Ctrl-C never ran to its end: its point is free again for the resumed study.
+TEST(GridSampler, ResumesMidGridAndRerunsInterruptedPoints) {
   GridSampler grid(two_by_three());
   std::vector<FrozenTrial> trials;
-  // Points 0 (complete), 1 (running, another worker), 2 (pruned), 3 (failed) exist.
+  // Points 0 (complete), 1 (running, another worker), 2 (pruned), 3 (interrupted) exist.
   trials.push_back(make_trial(0, TrialState::kComplete, 1.0, grid.points()[0]));
   trials.push_back(make_trial(1, TrialState::kRunning, std::nullopt, grid.points()[1]));
   trials.push_back(make_trial(2, TrialState::kPruned, std::nullopt, grid.points()[2]));
   trials.push_back(make_trial(3, TrialState::kFail, std::nullopt, grid.points()[3]));
+  trials.back().system_attrs[kFailReasonAttr] =
+      "\"interrupted by a stop request (Ctrl-C / SIGTERM)\"";
+  ASSERT_TRUE(is_interrupted_failure(trials.back()));
   trials.push_back(make_trial(4, TrialState::kRunning, std::nullopt));  // being sampled now
   EXPECT_EQ(grid.suggest(trials, 4).params, grid.points()[3]);
   trials[4].params = grid.points()[3];
@@ -66,6 +70,32 @@ TEST(GridSampler, ResumesMidGridAndRetriesFailedPoints) {
   trials.push_back(make_trial(5, TrialState::kComplete, 1.0, {{"a", 2.0000000000001}, {"b", 1}}));
   EXPECT_EQ(grid.suggest(trials, 6).params, grid.points()[5]);
   EXPECT_EQ(grid.points()[4], (std::map<std::string, double>{{"a", 2}, {"b", 1}}));
+}
+
+// Optuna's GridSampler counts a finished trial as visited: a point whose trial failed (diverged,
+// crashed, its worker died) is not handed out again and again. Retries go through the runner's
+// max_retry, whose WAITING retry holds the point too.
+TEST(GridSampler, AFailedPointIsNotHandedOutAgain) {
+  GridSampler grid(two_by_three());
+  std::vector<FrozenTrial> trials;
+  trials.push_back(make_trial(0, TrialState::kFail, std::nullopt, grid.points()[0]));
+  trials.back().system_attrs[kFailReasonAttr] = "\"training diverged: train_loss is nan at epoch 3\"";
+  trials.push_back(make_trial(1, TrialState::kFail, std::nullopt, grid.points()[1]));  // no reason
+  EXPECT_FALSE(is_interrupted_failure(trials[0]));
+  EXPECT_EQ(grid.suggest(trials, 2).params, grid.points()[2]);
+  for (size_t i = 2; i < grid.grid_size(); ++i) {
+    trials.push_back(make_trial(static_cast<int64_t>(i), i % 2 ? TrialState::kFail : TrialState::kComplete,
+                                std::nullopt, grid.points()[i]));
+  }
+  EXPECT_TRUE(grid.exhausted(trials));
+  EXPECT_THROW(grid.suggest(trials, 6), GridExhausted);
+  // A WAITING retry of a failed point holds it as well.
+  trials.pop_back();
+  trials.push_back(make_trial(5, TrialState::kWaiting, std::nullopt, grid.points()[5]));
+  EXPECT_TRUE(grid.exhausted(trials));
+  // The runner's view: a grid runs out, other samplers never do.
+  const Sampler& as_sampler = grid;
+  EXPECT_TRUE(as_sampler.exhausted(trials));
 }
 
 TEST(GridSampler, EnumeratesOnlyActiveConditionalCombinations) {

@@ -143,6 +143,35 @@ TEST(StudyFile, ErrorsNameFileLineAndKey) {
   }
 }
 
+TEST(StudyFile, BudgetsAreCheckedAndNamed) {
+  EXPECT_EQ(error_of(replaced("n_trials = 20", "n_trials = -5")),
+            "studies/s.toml:6: study.n_trials: expected a positive count, or 0 (no limit: the "
+            "whole grid, or until the timeout), got -5");
+  EXPECT_EQ(error_of(replaced("n_trials = 20", "n_trials = 0")).rfind(
+                "studies/s.toml:6: study.n_trials: 0 (no limit) needs a timeout or the grid sampler", 0),
+            0u);
+  EXPECT_EQ(error_of(replaced("timeout = 0", "timeout = -1")),
+            "studies/s.toml:7: study.timeout: expected seconds >= 0 (0 = none), got -1");
+  EXPECT_EQ(error_of(replaced("timeout = 0", "timeout = inf")),
+            "studies/s.toml:7: study.timeout: expected seconds >= 0 (0 = none), got inf");
+  EXPECT_EQ(error_of(replaced("timeout = 0", "timeout = nan")).rfind(
+                "studies/s.toml:7: study.timeout: expected seconds >= 0", 0),
+            0u);
+  // 0 = no limit is fine with a timeout, and for a grid (the whole grid).
+  std::string timed = replaced("n_trials = 20", "n_trials = 0");
+  EXPECT_EQ(parse(timed.replace(timed.find("timeout = 0"), 11, "timeout = 60")).n_trials, 0);
+}
+
+TEST(StudyFile, ADirectoryIsNotAStudyFile) {
+  auto dir = aelab::testing::temp_dir("study-file-dir");
+  try {
+    load_study_file(dir);
+    ADD_FAILURE() << "no error for a directory";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), dir.string() + ": is a directory, expected a study file (.toml)");
+  }
+}
+
 // A test-loss study reports the test loss per epoch and returns it at the end (it once reported
 // the training loss per epoch).
 TEST(StudyFile, TestLossObjectiveReadsTestLossColumns) {

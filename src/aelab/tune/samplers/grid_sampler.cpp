@@ -73,7 +73,7 @@ std::vector<bool> GridSampler::taken(const std::vector<FrozenTrial>& trials,
                                      int64_t except_number) const {
   std::vector<bool> held(points_.size(), false);
   for (const auto& t : trials) {
-    if (t.state == TrialState::kFail || t.number == except_number || t.params.empty()) continue;
+    if (is_interrupted_failure(t) || t.number == except_number || t.params.empty()) continue;
     auto it = index_.find(point_key(t.params));
     if (it != index_.end()) held[it->second] = true;
   }

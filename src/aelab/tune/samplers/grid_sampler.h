@@ -4,8 +4,11 @@
 // combinations where they are active.
 //
 // A grid point is *taken* by any trial of the study holding exactly those parameters, in any
-// state except FAIL (running, waiting, complete and pruned trials keep their point; a failed one
-// is retried). suggest() returns the first free point, so a resumed study continues mid-grid and
+// state, FAIL included (as Optuna's GridSampler counts a finished trial as visited): each point
+// is run once, and a failed point is run again only when the runner re-queues it (max_retry),
+// which keeps its params in the WAITING retry. The one exception is a trial failed by Ctrl-C
+// (is_interrupted_failure): it never ran to its end, so its point stays free and the same command
+// resumes it. suggest() returns the first free point, so a resumed study continues mid-grid and
 // workers sharing storage do not repeat each other's points (except for two suggest calls racing
 // before either trial's parameters are stored). When every point is taken, exhausted() is true
 // and suggest() throws GridExhausted: the runner checks exhausted() before starting a trial.
@@ -20,9 +23,9 @@
 
 namespace aelab::tune {
 
-class GridExhausted : public Error {
+class GridExhausted : public SamplerExhausted {
  public:
-  using Error::Error;
+  using SamplerExhausted::SamplerExhausted;
 };
 
 class GridSampler : public Sampler {
@@ -37,7 +40,7 @@ class GridSampler : public Sampler {
   }
 
   // True when every grid point is taken by one of `trials`.
-  bool exhausted(const std::vector<FrozenTrial>& trials) const;
+  bool exhausted(const std::vector<FrozenTrial>& trials) const override;
   size_t grid_size() const { return points_.size(); }
   // The points in their order (internal representation, active parameters only).
   const std::vector<std::map<std::string, double>>& points() const { return points_; }
