@@ -461,6 +461,7 @@ TrainResult Trainer::fit(const std::vector<Callback*>& extra) {
   const auto& opts = experiment_.train;
   state_.max_epochs = opts.epochs;  // a resumed run may have been given more epochs
   state_.stop = StopReason::kNone;
+  state_.stop_message.clear();
   if (!progress_) progress_ = std::make_unique<Progress>(interactive_);
   // The experiment's callbacks, in the order they must act at the end of an epoch: the
   // schedule, then the figures extra callbacks add, then stopping decisions, then writers.
