@@ -101,8 +101,12 @@ int run_robustness(const EvalArgs& args, const GlobalOptions& global) {
   auto result = eval::evaluate_robustness(models, images, options, device);
   eval::write_robustness_report(args.out, result);
   std::cout << eval::robustness_table(result).to_text() << "\n"
-            << "wrote " << (fs::path(args.out) / "robustness.md").string() << ", robustness.csv and "
-            << result.corruptions.size() << " picture(s)" << std::endl;
+            << "wrote " << (fs::path(args.out) / "robustness.md").string() << ", robustness.csv and ";
+  if (args.examples == 0) {
+    std::cout << "no pictures (--examples 0)" << std::endl;
+  } else {
+    std::cout << result.corruptions.size() << " picture(s)" << std::endl;
+  }
   return 0;
 }
 
@@ -123,7 +127,8 @@ void add_eval_command(CLI::App& app, const GlobalOptions& global, Command& run) 
       ->capture_default_str();
   cmd->add_option("-n,--n", args->images, "evaluate the first N test images (0 = all)")
       ->capture_default_str();
-  cmd->add_option("--examples", args->examples, "images per robustness picture")
+  cmd->add_option("--examples", args->examples,
+                  "images per robustness picture (0: no pictures, only the tables)")
       ->capture_default_str();
   cmd->add_option("--batch-size", args->batch_size,
                   "images per batch (with --seed it fixes which noise each image gets)")

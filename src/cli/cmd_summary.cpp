@@ -1,5 +1,6 @@
 // aelab summary <experiment.toml>: the model table (layers, output shapes, parameters, latent
 // size), computed from the dataset's image shape without loading the dataset.
+#include <filesystem>
 #include <iostream>
 
 #include "aelab/core/error.h"
@@ -24,6 +25,18 @@ models::Shape image_shape(const train::Experiment& e) {
   return {d.color == "gray" ? 1 : 3, size, size};
 }
 
+// --shape C,H,W: positive sizes, and an image the model builder can reason about (the layer
+// bounds in models/stack_builder.h apply from there on).
+void check_shape(const std::vector<int64_t>& shape) {
+  std::string text;
+  for (auto d : shape) text += (text.empty() ? "" : ",") + std::to_string(d);
+  for (auto d : shape) {
+    AELAB_CHECK(d >= 1, "--shape ", text, ": every size must be at least 1 (channels,height,width)");
+  }
+  AELAB_CHECK(shape[0] <= 4096 && shape[1] <= 65536 && shape[2] <= 65536, "--shape ", text,
+              ": at most 4096 channels and 65536x65536 pixels");
+}
+
 }  // namespace
 
 void add_summary_command(CLI::App& app, const GlobalOptions&, Command& run) {
@@ -41,6 +54,10 @@ void add_summary_command(CLI::App& app, const GlobalOptions&, Command& run) {
       ->expected(3);
   cmd->callback([args, &run] {
     run = [args] {
+      std::error_code ec;
+      AELAB_CHECK(!std::filesystem::is_directory(args->file, ec), args->file,
+                  ": is a directory; summary needs an experiment file (.toml)");
+      if (!args->shape.empty()) check_shape(args->shape);
       auto e = train::load_experiment(args->file, args->overrides);
       models::Shape image = args->shape.empty() ? image_shape(e) : args->shape;
       train::Task task(e.task, image[0]);

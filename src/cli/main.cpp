@@ -2,12 +2,80 @@
 // Errors are one line on stderr ("aelab: <what went wrong>") and a non-zero exit.
 #include <c10/util/Exception.h>
 
+#include <algorithm>
+#include <cstring>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "aelab/core/error.h"
 #include "aelab/core/log.h"
 #include "aelab/train/device.h"
 #include "commands.h"
+
+namespace {
+
+// Edits (insertions, deletions, substitutions, swaps of neighbours) from a to b: "trian" is one
+// swap from "train".
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
+                          d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// The first word that is neither an option nor an option's value: the command. Global options
+// taking a value are listed here (CLI11 knows them, but answers a bad command with its help).
+const char* command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const char* arg = argv[i];
+    if (std::strcmp(arg, "--") == 0) return i + 1 < argc ? argv[i + 1] : nullptr;
+    if (std::strcmp(arg, "--data-dir") == 0) {
+      ++i;
+      continue;
+    }
+    if (arg[0] == '-') continue;
+    return arg;
+  }
+  return nullptr;
+}
+
+// "aelab: unknown command "trian"; did you mean train?" for a word that is no subcommand, with
+// the closest command when one is near, else the list of commands. Empty when the word is fine.
+std::string unknown_command_error(const CLI::App& app, const std::string& word) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->get_name() == word) return "";
+    names.push_back(sub->get_name());
+  }
+  std::string best;
+  size_t best_distance = std::string::npos;
+  for (const auto& name : names) {
+    size_t d = edit_distance(word, name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = name;
+    }
+  }
+  std::string message = "aelab: unknown command \"" + word + "\"";
+  if (!best.empty() && best_distance <= std::max<size_t>(1, std::min(word.size(), best.size()) / 3)) {
+    return message + "; did you mean " + best + "?";
+  }
+  message += " (commands:";
+  for (size_t i = 0; i < names.size(); ++i) message += (i ? ", " : " ") + names[i];
+  return message + "; aelab --help says more)";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace aelab;
@@ -36,6 +104,13 @@ int main(int argc, char** argv) {
   cli::add_latent_command(app, global, run);
   cli::add_finetune_command(app, global, run);
 
+  if (const char* word = command_word(argc, argv)) {
+    std::string error = unknown_command_error(app, word);
+    if (!error.empty()) {
+      std::cerr << error << std::endl;
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -7,6 +7,7 @@
 #include "aelab/core/error.h"
 #include "aelab/core/paths.h"
 #include "aelab/data/file_tree.h"
+#include "aelab/data/limits.h"
 
 namespace aelab::data {
 
@@ -49,6 +50,10 @@ ImageSet parse_cifar_batches(const std::vector<std::pair<std::string, std::strin
                 "CIFAR-10 batch");
     total += size / kCifarRecordBytes;
   }
+  // The batches are in memory already; the images and labels take about as much again.
+  check_fits_memory(batches.empty() ? std::string("CIFAR-10") : batches.front().first,
+                    checked_product({uint64_t(total), kCifarRecordBytes + sizeof(int64_t) - 1}),
+                    "the " + std::to_string(total) + " images");
   ImageSet set;
   set.images = torch::empty({total, 3, 32, 32}, torch::kUInt8);
   set.labels = torch::empty({total}, torch::kInt64);
@@ -80,10 +85,17 @@ Dataset load_cifar_binary(const fs::path& root) {
     fs::path folder = batch_folder(root);
     AELAB_CHECK(!folder.empty(), root.string(), ": no CIFAR-10 batches (expected data_batch_1.bin .. ",
                 "data_batch_5.bin and test_batch.bin here or in cifar-10-batches-bin/)");
+    uint64_t total_bytes = 0;
     for (const auto& name : wanted) {
       fs::path file = folder / name;
       AELAB_CHECK(fs::is_regular_file(file, ec), file.string(), ": no such file (the CIFAR-10 ",
                   "binary release has data_batch_1..5.bin and test_batch.bin)");
+      total_bytes += fs::file_size(file, ec);
+    }
+    // Before reading: the files, then the images decoded from them (about as much again).
+    check_fits_memory(folder.string(), checked_product({total_bytes, 2}), "the CIFAR-10 batches");
+    for (const auto& name : wanted) {
+      fs::path file = folder / name;
       found[name] = {file.string(), read_file(file)};
     }
   } else {

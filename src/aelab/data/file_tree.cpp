@@ -9,6 +9,7 @@
 
 #include "aelab/core/error.h"
 #include "aelab/core/paths.h"
+#include "aelab/data/limits.h"
 
 namespace aelab::data {
 
@@ -56,10 +57,18 @@ void for_each_file(const fs::path& file, Fn&& fn) {
   }
 }
 
+// Reads one entry. `held` counts the bytes read so far from the archive (this entry included),
+// checked against memory_bound() as the data arrives: the size in an entry's header is only a
+// claim, so it is never reserved beyond what the archive file itself could hold.
 std::string read_entry(struct archive* a, archive_entry* entry, const fs::path& file,
-                       const std::string& path) {
+                       const std::string& path, uint64_t& held) {
   std::string data;
-  if (archive_entry_size_is_set(entry)) data.reserve(static_cast<size_t>(archive_entry_size(entry)));
+  if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0) {
+    std::error_code ec;
+    const uint64_t on_disk = fs::file_size(file, ec);
+    const uint64_t claimed = static_cast<uint64_t>(archive_entry_size(entry));
+    if (!ec) data.reserve(static_cast<size_t>(std::min(claimed, on_disk)));
+  }
   char chunk[1 << 16];
   for (;;) {
     la_ssize_t n = archive_read_data(a, chunk, sizeof chunk);
@@ -67,6 +76,10 @@ std::string read_entry(struct archive* a, archive_entry* entry, const fs::path& 
       AELAB_FAIL(file.string(), ": entry ", path, ": corrupt data (", archive_error_string(a), ")");
     }
     if (n == 0) break;
+    held += static_cast<uint64_t>(n);
+    if (held > memory_bound()) {
+      check_fits_memory(file.string() + ": entry " + path, held, "the files read so far");
+    }
     data.append(chunk, static_cast<size_t>(n));
   }
   return data;
@@ -87,6 +100,7 @@ std::vector<FileEntry> collect_files(const fs::path& root,
                                      const std::function<bool(const std::string&)>& want) {
   std::vector<FileEntry> files;
   std::error_code ec;
+  uint64_t held = 0;  // bytes of the files kept so far
   if (fs::is_directory(root, ec)) {
     for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::follow_directory_symlink, ec);
          it != fs::recursive_directory_iterator(); it.increment(ec)) {
@@ -94,6 +108,10 @@ std::vector<FileEntry> collect_files(const fs::path& root,
       if (!it->is_regular_file(ec)) continue;
       std::string rel = it->path().lexically_relative(root).generic_string();
       if (!want(rel)) continue;
+      held += it->file_size(ec);
+      if (held > memory_bound()) {
+        check_fits_memory(it->path().string(), held, "the files read so far");
+      }
       files.push_back({rel, read_file(it->path())});
     }
     if (ec) AELAB_FAIL(root.string(), ": cannot list folder (", ec.message(), ")");
@@ -102,7 +120,7 @@ std::vector<FileEntry> collect_files(const fs::path& root,
   AELAB_CHECK(fs::exists(root, ec), root.string(), ": no such file or folder");
   for_each_file(root, [&](struct archive* a, archive_entry* entry, const std::string& path) {
     if (!want(path)) return;  // archive_read_next_header skips unread data
-    files.push_back({path, read_entry(a, entry, root, path)});
+    files.push_back({path, read_entry(a, entry, root, path, held)});
   });
   return files;
 }
@@ -131,7 +149,8 @@ void extract_archive(const fs::path& archive, const fs::path& dest) {
                 ": entry ", path, " points outside the destination; refusing to extract");
     fs::path out = dest / rel;
     ensure_directory(out.parent_path());
-    std::string data = read_entry(a, entry, archive, path);
+    uint64_t held = 0;  // one entry at a time
+    std::string data = read_entry(a, entry, archive, path, held);
     std::ofstream file(out, std::ios::binary);
     file.write(data.data(), static_cast<std::streamsize>(data.size()));
     AELAB_CHECK(file.good(), out.string(), ": cannot write (disk full or no permission?)");

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "aelab/core/error.h"
+#include "aelab/data/limits.h"
 
 namespace aelab::data {
 
@@ -65,11 +66,12 @@ class IdxReader {
 
   // Before allocating what the header promises: a raw file must hold exactly that many bytes,
   // a gzip file at most what deflate can expand its size to (so a corrupt header cannot ask for
-  // terabytes).
-  void check_payload(uint64_t header_bytes, uint64_t payload, const char* what) {
+  // terabytes), and either must fit in memory (`memory_bytes`: what the loaded array takes).
+  void check_payload(uint64_t header_bytes, uint64_t payload, const char* what,
+                     uint64_t memory_bytes) {
     std::error_code ec;
     uint64_t on_disk = fs::file_size(file_, ec);
-    if (ec) return;
+    AELAB_CHECK(!ec, file_.string(), ": cannot read its size (", ec.message(), ")");
     if (gzdirect(gz_.get())) {
       AELAB_CHECK(on_disk >= header_bytes + payload, file_.string(), ": truncated: ", what,
                   " needs ", payload, " bytes, file has only ", on_disk - header_bytes);
@@ -82,6 +84,7 @@ class IdxReader {
                   payload, " bytes of ", what, ", more than a ", on_disk,
                   "-byte gzip file can hold (corrupt header?)");
     }
+    check_fits_memory(file_.string(), memory_bytes, std::string("the ") + what);
   }
 
   const fs::path& file() const { return file_; }
@@ -118,14 +121,16 @@ void check_magic(const IdxReader& in, uint32_t magic, uint32_t expected, const c
 torch::Tensor read_idx_images(const fs::path& file) {
   IdxReader in(file);
   check_magic(in, in.read_u32("the header"), kImagesMagic, "images");
-  int64_t n = in.read_u32("the header");
-  int64_t rows = in.read_u32("the header");
-  int64_t cols = in.read_u32("the header");
+  const uint64_t n = in.read_u32("the header");
+  const uint64_t rows = in.read_u32("the header");
+  const uint64_t cols = in.read_u32("the header");
   AELAB_CHECK(rows > 0 && cols > 0 && rows <= 65536 && cols <= 65536, file.string(),
               ": implausible image size ", rows, "x", cols, " in the header");
-  in.check_payload(16, static_cast<uint64_t>(n * rows * cols), "pixels");
-  auto images = torch::empty({n, 1, rows, cols}, torch::kUInt8);
-  in.read(images.data_ptr<uint8_t>(), static_cast<size_t>(n * rows * cols), "the pixels");
+  // At most 2^32 * 2^32 bytes: fits uint64_t, not int64_t.
+  const uint64_t pixels = n * rows * cols;
+  in.check_payload(16, pixels, "pixels", pixels);
+  auto images = torch::empty({int64_t(n), 1, int64_t(rows), int64_t(cols)}, torch::kUInt8);
+  in.read(images.data_ptr<uint8_t>(), static_cast<size_t>(pixels), "the pixels");
   in.expect_end();
   return images;
 }
@@ -133,8 +138,9 @@ torch::Tensor read_idx_images(const fs::path& file) {
 torch::Tensor read_idx_labels(const fs::path& file) {
   IdxReader in(file);
   check_magic(in, in.read_u32("the header"), kLabelsMagic, "labels");
-  int64_t n = in.read_u32("the header");
-  in.check_payload(8, static_cast<uint64_t>(n), "labels");
+  const int64_t n = in.read_u32("the header");
+  // The bytes, then one int64_t per label.
+  in.check_payload(8, static_cast<uint64_t>(n), "labels", 9 * static_cast<uint64_t>(n));
   auto bytes = torch::empty({n}, torch::kUInt8);
   in.read(bytes.data_ptr<uint8_t>(), static_cast<size_t>(n), "the labels");
   in.expect_end();

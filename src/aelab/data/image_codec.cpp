@@ -1,5 +1,6 @@
 #include "aelab/data/image_codec.h"
 
+#include <algorithm>
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
@@ -8,6 +9,7 @@
 #include <png.h>
 
 #include "aelab/core/error.h"
+#include "aelab/data/limits.h"
 
 namespace aelab::data {
 
@@ -40,7 +42,38 @@ void jpeg_message(j_common_ptr cinfo, int level) {
   if (level < 0) jpeg_fail(cinfo);  // a corrupt-data warning: refuse rather than guess
 }
 
-// Decodes (or with pixels == nullptr only probes) a JPEG. Returns false with `error` set.
+// The size a header claims, checked before anything of that size is allocated: against the
+// absolute bound (kMaxImagePixels) and against what the file's compressed data can describe
+// (`file_can_hold`). Returns "" when the size is plausible, else why not.
+std::string implausible_size(uint64_t width, uint64_t height, bool file_can_hold,
+                             uint64_t file_bytes, const char* format) {
+  const uint64_t pixels = checked_product({width, height});
+  if (pixels > kMaxImagePixels) {
+    return detail::concat("header claims ", width, "x", height, " pixels, more than the ",
+                          kMaxImagePixels, " an image may have (corrupt header?)");
+  }
+  if (!file_can_hold) {
+    return detail::concat("header claims ", width, "x", height, " pixels, more than ",
+                          file_bytes, " bytes of ", format,
+                          " data can hold (corrupt header or truncated file?)");
+  }
+  return "";
+}
+
+// Huffman-coded JPEG spends at least one bit on every 8x8 block of each component a scan codes,
+// and an image has at least one scan; arithmetic coding has no such floor (the absolute bound
+// alone applies).
+bool jpeg_can_hold(const jpeg_decompress_struct& cinfo, uint64_t file_bytes) {
+  if (cinfo.arith_code) return true;
+  uint64_t fewest_blocks = UINT64_MAX;
+  for (int c = 0; c < cinfo.num_components; ++c) {
+    const jpeg_component_info& comp = cinfo.comp_info[c];
+    fewest_blocks =
+        std::min(fewest_blocks, checked_product({comp.width_in_blocks, comp.height_in_blocks}));
+  }
+  return fewest_blocks <= checked_product({file_bytes, 8});
+}
+
 bool run_jpeg(std::string_view bytes, ImageInfo& info, std::vector<uint8_t>* pixels,
               std::string& error) {
   jpeg_decompress_struct cinfo;
@@ -57,6 +90,12 @@ bool run_jpeg(std::string_view bytes, ImageInfo& info, std::vector<uint8_t>* pix
   jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(bytes.data()),
                static_cast<unsigned long>(bytes.size()));
   jpeg_read_header(&cinfo, TRUE);
+  error = implausible_size(cinfo.image_width, cinfo.image_height,
+                           jpeg_can_hold(cinfo, bytes.size()), bytes.size(), "JPEG");
+  if (!error.empty()) {
+    jpeg_destroy_decompress(&cinfo);
+    return false;
+  }
   info.width = static_cast<int>(cinfo.image_width);
   info.height = static_cast<int>(cinfo.image_height);
   info.channels = cinfo.num_components == 1 ? 1 : 3;
@@ -83,6 +122,17 @@ ImageInfo run_png(std::string_view bytes, const std::string& name, std::vector<u
     std::string message = image.message;
     png_image_free(&image);
     AELAB_FAIL(name, ": unreadable PNG (", message, ")");
+  }
+  // Deflate expands at most 1032-fold, and the filtered rows take at least 1 + ceil(width / 8)
+  // bytes each (1-bit pixels), so the file's size bounds the image it can hold.
+  const uint64_t min_row_bytes = 1 + (uint64_t(image.width) + 7) / 8;
+  const bool can_hold =
+      checked_product({image.height, min_row_bytes}) <= checked_product({bytes.size(), 1032});
+  std::string implausible =
+      implausible_size(image.width, image.height, can_hold, bytes.size(), "PNG");
+  if (!implausible.empty()) {
+    png_image_free(&image);
+    AELAB_FAIL(name, ": ", implausible);
   }
   ImageInfo info;
   info.width = static_cast<int>(image.width);
@@ -111,7 +161,10 @@ ImageInfo run(std::string_view bytes, const std::string& name, std::vector<uint8
     info = run_png(bytes, name, pixels);
   } else if (is_jpeg(bytes)) {
     std::string error;
-    if (!run_jpeg(bytes, info, pixels, error)) AELAB_FAIL(name, ": unreadable JPEG (", error, ")");
+    if (!run_jpeg(bytes, info, pixels, error)) {
+      if (error.rfind("header claims", 0) == 0) AELAB_FAIL(name, ": ", error);
+      AELAB_FAIL(name, ": unreadable JPEG (", error, ")");
+    }
   } else {
     AELAB_FAIL(name, ": not a PNG or JPEG image (", bytes.size(), " bytes, unknown signature)");
   }

@@ -9,6 +9,7 @@
 #include "aelab/core/log.h"
 #include "aelab/data/file_tree.h"
 #include "aelab/data/image_codec.h"
+#include "aelab/data/limits.h"
 #include "aelab/data/parallel.h"
 #include "aelab/data/pixels.h"
 
@@ -143,6 +144,14 @@ Dataset load_image_folder(const fs::path& root, const ImageFolderOptions& option
                   "; set data.image_size to resize every image to one square size");
     }
   }
+
+  // Before allocating the splits: every image decoded at the target size must fit in memory.
+  check_fits_memory(root.string(),
+                    checked_product({uint64_t(total), uint64_t(channels), uint64_t(width),
+                                     uint64_t(height)}),
+                    "the " + std::to_string(total) + " images decoded at " +
+                        std::to_string(width) + "x" + std::to_string(height) + "x" +
+                        std::to_string(channels) + " (data.image_size resizes them)");
 
   log::debug("image-folder: probed headers in " + seconds_since(start));
   start = Clock::now();

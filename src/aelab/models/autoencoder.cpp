@@ -51,6 +51,8 @@ AutoencoderImpl::AutoencoderImpl(const ModelSpec& spec, const Shape& input, Shap
     AELAB_CHECK(enc.output.size() == 1, spec.encoder.back().where,
                 ": a vae's encoder must end in a flat vector (add flatten/dense), got ",
                 shape_text(enc.output));
+    check_dense_weights(spec.encoder.back().where + " -> model.latent (mean head)", spec.latent,
+                        enc.output[0]);
     mu = register_module("mu", torch::nn::Linear(enc.output[0], spec.latent));
     logvar = register_module("logvar", torch::nn::Linear(enc.output[0], spec.latent));
     code_shape = {spec.latent};

@@ -4,6 +4,7 @@
 #include <torch/nn/modules/linear.h>
 
 #include "aelab/core/error.h"
+#include "aelab/models/stack_builder.h"
 
 namespace aelab::models {
 
@@ -12,6 +13,7 @@ ClassifierImpl::ClassifierImpl(AutoencoderImpl& autoencoder, const ClassifierOpt
   AELAB_CHECK(options.classes >= 2, "a classifier needs at least 2 classes, got ", options.classes);
   AELAB_CHECK(options.hidden >= 1, "the classifier head needs at least 1 hidden unit, got ",
               options.hidden);
+  check_dense_weights("the classifier head (--hidden)", options.hidden, code_size_);
   // clone() copies every parameter and buffer, so training the copy never touches the
   // autoencoder it came from.
   auto copy = std::dynamic_pointer_cast<torch::nn::SequentialImpl>(autoencoder.encoder->clone());

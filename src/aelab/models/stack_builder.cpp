@@ -9,6 +9,7 @@
 #include <torch/nn/modules/upsampling.h>
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <sstream>
 
@@ -43,7 +44,63 @@ void require_image(const LayerSpec& spec, const Shape& in) {
   }
 }
 
+// a * b * ..., saturated at INT64_MAX (the factors come from files and may be anything).
+int64_t saturating_product(std::initializer_list<int64_t> factors) {
+  int64_t product = 1;
+  for (int64_t f : factors) {
+    if (f <= 0) return 0;
+    if (product > std::numeric_limits<int64_t>::max() / f) {
+      return std::numeric_limits<int64_t>::max();
+    }
+    product *= f;
+  }
+  return product;
+}
+
+std::string count_text(int64_t n) {
+  return n == std::numeric_limits<int64_t>::max() ? std::string("more than 9.2e18")
+                                                  : std::to_string(n);
+}
+
+// The weights a dense or convolution layer would allocate for this input, refused beyond
+// kMaxLayerWeights before the module is built.
+void check_weight_count(const std::string& where, int64_t weights, const std::string& what) {
+  AELAB_CHECK(weights <= kMaxLayerWeights, where, ": ", what, " = ", count_text(weights),
+              " weights, more than the ", kMaxLayerWeights,
+              " a layer may have (4 GiB as float32); is a size mistyped?");
+}
+
+void check_weights(const LayerSpec& spec, const Shape& in) {
+  if (spec.type == LayerType::kDense) {
+    check_dense_weights(spec.where, spec.units, in[0]);
+  } else if (spec.type == LayerType::kConv2d || spec.type == LayerType::kConvTranspose2d) {
+    std::ostringstream what;
+    what << spec.filters << " filters x " << in[0] << " input channels x " << spec.kernel << "x"
+         << spec.kernel << " kernel";
+    check_weight_count(spec.where, saturating_product({spec.filters, in[0], spec.kernel, spec.kernel}),
+                       what.str());
+  }
+}
+
+void check_outputs(const LayerSpec& spec, const Shape& in, const Shape& out) {
+  int64_t values = 1;
+  for (auto d : out) values = saturating_product({values, std::max<int64_t>(d, 1)});
+  AELAB_CHECK(values <= kMaxLayerOutputs, spec.where, ": output ", shape_text(out), " of input ",
+              shape_text(in), " = ", count_text(values), " values per image, more than the ",
+              kMaxLayerOutputs, " a layer may produce (1 GiB as float32); is a size mistyped?");
+}
+
+Shape next_shape_unchecked(const LayerSpec& spec, const Shape& in);
+
+// The shape arithmetic first (its errors say what does not fit), then the bounds.
 Shape next_shape(const LayerSpec& spec, const Shape& in) {
+  Shape out = next_shape_unchecked(spec, in);
+  check_weights(spec, in);
+  check_outputs(spec, in, out);
+  return out;
+}
+
+Shape next_shape_unchecked(const LayerSpec& spec, const Shape& in) {
   switch (spec.type) {
     case LayerType::kDense:
       if (in.size() != 1) misfit(spec, in, "dense needs a flat input: add \"flatten\" before it");
@@ -68,8 +125,15 @@ Shape next_shape(const LayerSpec& spec, const Shape& in) {
         misfit(spec, in, "output_padding " + std::to_string(spec.output_padding) +
                              " must be smaller than the stride " + std::to_string(spec.stride));
       }
-      int64_t h = (in[1] - 1) * spec.stride - 2 * p + spec.kernel + spec.output_padding;
-      int64_t w = (in[2] - 1) * spec.stride - 2 * p + spec.kernel + spec.output_padding;
+      // Saturated: a mistyped stride is reported by check_outputs, not overflowed.
+      auto side = [&](int64_t n) {
+        int64_t grown = saturating_product({std::max<int64_t>(n - 1, 1), spec.stride});
+        if (n == 1) grown = 0;
+        if (grown > kMaxLayerOutputs) return grown;
+        return grown - 2 * p + spec.kernel + spec.output_padding;
+      };
+      int64_t h = side(in[1]);
+      int64_t w = side(in[2]);
       if (h <= 0 || w <= 0) misfit(spec, in, "padding larger than the output");
       return {spec.filters, h, w};
     }
@@ -88,12 +152,13 @@ Shape next_shape(const LayerSpec& spec, const Shape& in) {
     case LayerType::kUpsample:
       require_image(spec, in);
       if (spec.shape.size() == 2) return {in[0], spec.shape[0], spec.shape[1]};
-      return {in[0], in[1] * spec.scale, in[2] * spec.scale};
+      return {in[0], saturating_product({in[1], spec.scale}), saturating_product({in[2], spec.scale})};
     case LayerType::kFlatten:
       return {numel(in)};
     case LayerType::kUnflatten: {
       if (spec.shape.size() != 3) misfit(spec, in, "unflatten needs shape = [C, H, W]");
-      if (in.size() != 1 || numel(spec.shape) != in[0]) {
+      const int64_t values = saturating_product({spec.shape[0], spec.shape[1], spec.shape[2]});
+      if (in.size() != 1 || values != in[0]) {
         misfit(spec, in, "cannot reshape " + std::to_string(numel(in)) + " values into " +
                              shape_text(spec.shape));
       }
@@ -179,6 +244,11 @@ std::string label_of(const LayerSpec& spec) {
 }
 
 }  // namespace
+
+void check_dense_weights(const std::string& where, int64_t units, int64_t inputs) {
+  check_weight_count(where, saturating_product({units, inputs}),
+                     std::to_string(units) + " units x " + std::to_string(inputs) + " inputs");
+}
 
 std::string shape_text(const Shape& shape) {
   if (shape.size() == 3) {

@@ -15,6 +15,19 @@ namespace aelab::models {
 
 using Shape = std::vector<int64_t>;  // one sample's shape, without the batch dimension
 
+// Bounds checked while shapes are inferred, before any weight is allocated, so a typo such as
+// `units = 1e9` is refused naming the layer instead of asking the allocator for terabytes.
+// Weights of one dense or convolution layer: 2^30 (4 GiB as float32, before gradients and
+// optimizer state).
+constexpr int64_t kMaxLayerWeights = int64_t{1} << 30;
+// Values one layer outputs per image: 2^28 (1 GiB as float32 per image in a batch).
+constexpr int64_t kMaxLayerOutputs = int64_t{1} << 28;
+
+// Refuses a dense layer of `units` x `inputs` weights beyond kMaxLayerWeights, naming `where`
+// ("exp.toml:3: model.latent"). Shape inference calls it for every dense layer; heads built
+// outside a layer list (a VAE's mean and log-variance, a classifier's) call it themselves.
+void check_dense_weights(const std::string& where, int64_t units, int64_t inputs);
+
 std::string shape_text(const Shape& shape);  // "28x28x1" style, channels last like Keras
 
 struct LayerInfo {

@@ -167,4 +167,22 @@ TEST_F(EvalCli, TooManyTestImagesIsRefused) {
       << r.output;
 }
 
+// --examples 0 means the tables only: no picture is written, and the summary line says so.
+TEST_F(EvalCli, ZeroExamplesWritesTablesAndNoPictures) {
+  auto report = root_ / "report-no-pictures";
+  auto r = aelab("eval " + quote((root_ / "plain").string()) +
+                 " --noise original,gaussian:0.5 --n 50 --examples 0 --out " +
+                 quote(report.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("robustness.csv and no pictures (--examples 0)"), std::string::npos)
+      << r.output;
+  EXPECT_TRUE(fs::exists(report / "robustness.csv"));
+  for (const auto& entry : fs::directory_iterator(report)) {
+    EXPECT_NE(entry.path().extension(), ".png") << entry.path();
+  }
+  r = aelab("eval " + quote((root_ / "plain").string()) + " --noise original --examples -1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "aelab: --examples -1: expected a count >= 0\n");
+}
+
 }  // namespace

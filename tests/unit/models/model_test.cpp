@@ -174,3 +174,45 @@ TEST(Models, KlOfStandardNormalIsZeroAndHandCase) {
   auto logvar = torch::ones({1, 1});
   EXPECT_NEAR(kl_divergence(mu, logvar).item<double>(), 0.5 * (std::exp(1.0) - 1.0), 1e-6);
 }
+
+// Issue 16, item 5: a mistyped size is refused naming the layer before any weight is allocated.
+TEST(Models, HugeLayersAreRefusedBeforeAllocating) {
+  auto msg = error_of([] {
+    model_from(doc_with_encoder("[\"flatten\", { dense = { units = 1000000000 } }]"), {1, 28, 28});
+  });
+  EXPECT_EQ(msg, "exp.toml:2: model.encoder[1] (dense): 1000000000 units x 784 inputs = "
+                 "784000000000 weights, more than the 1073741824 a layer may have (4 GiB as "
+                 "float32); is a size mistyped?");
+  msg = error_of([] {
+    model_from(doc_with_encoder("[{ conv2d = { filters = 100000000, kernel = 3 } }]"), {3, 28, 28});
+  });
+  EXPECT_EQ(msg.rfind("exp.toml:2: model.encoder[0] (conv2d): 100000000 filters x 3 input "
+                      "channels x 3x3 kernel = 2700000000 weights, more than the 1073741824",
+                      0),
+            0u)
+      << msg;
+  // Few weights, but an output no batch fits in: 30000 filters on a 128x128 map per image.
+  msg = error_of([] {
+    model_from(doc_with_encoder("[{ conv2d = { filters = 30000, kernel = 1 } }]"), {1, 128, 128});
+  });
+  EXPECT_EQ(msg.rfind("exp.toml:2: model.encoder[0] (conv2d): output 128x128x30000 of input "
+                      "128x128x1 = 491520000 values per image, more than the 268435456",
+                      0),
+            0u)
+      << msg;
+  msg = error_of([] {
+    model_from(doc_with_encoder("[{ upsample = { scale = 100000 } }]"), {1, 28, 28});
+  });
+  EXPECT_EQ(msg.rfind("exp.toml:2: model.encoder[0] (upsample): output 2800000x2800000x1 of input "
+                      "28x28x1 = 7840000000000 values per image",
+                      0),
+            0u)
+      << msg;
+  // A VAE's mean head is a dense layer as well.
+  msg = error_of([] {
+    model_from(doc_with_encoder("[\"flatten\"]", "kind = \"vae\"\nlatent = 2000000000\n"),
+               {1, 28, 28});
+  });
+  EXPECT_NE(msg.find("2000000000 units x 784 inputs = 1568000000000 weights"), std::string::npos)
+      << msg;
+}
