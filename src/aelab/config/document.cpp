@@ -35,6 +35,8 @@ Document Document::parse(std::string_view text, std::string source_name) {
 
 Document Document::load(const std::filesystem::path& file) {
   AELAB_CHECK(std::filesystem::exists(file), file.string(), ": no such file");
+  AELAB_CHECK(!std::filesystem::is_directory(file), file.string(),
+              ": is a directory, expected a .toml file");
   return parse(read_file(file), file.string());
 }
 

@@ -42,3 +42,13 @@ TEST(Document, RoundTripsThroughText) {
   EXPECT_EQ(again.find("data.dataset")->value<std::string>().value(), "mnist");
   EXPECT_EQ(again.find("train.epochs")->value<int64_t>().value(), 3);
 }
+
+TEST(Document, ADirectoryIsNotAnExperimentFile) {
+  auto dir = std::filesystem::temp_directory_path();
+  try {
+    aelab::config::Document::load(dir);
+    FAIL() << "a directory loaded as a document";
+  } catch (const aelab::Error& e) {
+    EXPECT_EQ(std::string(e.what()), dir.string() + ": is a directory, expected a .toml file");
+  }
+}
