@@ -151,7 +151,12 @@ const toml::node* Section::resolve_reference(const std::string& key, const std::
   if (factor == 1) return param;
   auto value = integral_value(*param);
   if (!value) fail(key, "params." + name + " must be an integer to be scaled");
-  scaled_.push_back(std::make_shared<toml::value<int64_t>>(*value * factor));
+  int64_t scaled = 0;
+  if (__builtin_mul_overflow(*value, factor, &scaled)) {
+    fail(key, text + " = " + std::to_string(*value) + " * " + std::to_string(factor) +
+                  " does not fit a 64-bit integer");
+  }
+  scaled_.push_back(std::make_shared<toml::value<int64_t>>(scaled));
   return scaled_.back().get();
 }
 

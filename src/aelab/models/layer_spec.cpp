@@ -34,13 +34,23 @@ std::string known_layer_names() {
   return out;
 }
 
+// Sizes, counts and factors of a layer are refused beyond kMaxLayerOption as they are read, so
+// the shape arithmetic (padding on both sides, strides times sizes) stays far from overflow.
+int64_t get_size(config::Section& opt, const std::string& key, int64_t fallback) {
+  int64_t v = opt.get_int(key, fallback);
+  if (v > kMaxLayerOption) {
+    opt.fail_value(key, "expected at most " + std::to_string(kMaxLayerOption));
+  }
+  return v;
+}
+
 // Padding is a number or a keyword.
 Padding read_padding(config::Section& opt) {
   const toml::node* node = opt.node("padding");
   if (!node) return Padding::number(0);
   if (auto v = config::integral_value(*node)) {
     if (*v < 0) opt.fail_value("padding", "expected a padding >= 0");
-    return Padding::number(*v);
+    return Padding::number(get_size(opt, "padding", 0));
   }
   if (node->is_string()) {
     const std::string& v = node->as_string()->get();
@@ -80,22 +90,22 @@ LayerSpec parse_layer(const config::Document& doc, const toml::node& item, const
   opt.allow_references().set_label(spec.where);
   switch (spec.type) {
     case LayerType::kDense:
-      spec.units = opt.get_int("units", 0);
+      spec.units = get_size(opt, "units", 0);
       if (spec.units <= 0) opt.fail_value("units", "expected a positive number of units");
       spec.bias = opt.get_bool("bias", true);
       break;
     case LayerType::kConv2d:
     case LayerType::kConvTranspose2d:
-      spec.filters = opt.get_int("filters", 0);
+      spec.filters = get_size(opt, "filters", 0);
       if (spec.filters <= 0) opt.fail_value("filters", "expected a positive number of filters");
-      spec.kernel = opt.get_int("kernel", 3);
+      spec.kernel = get_size(opt, "kernel", 3);
       if (spec.kernel <= 0) opt.fail_value("kernel", "expected a positive kernel size");
-      spec.stride = opt.get_int("stride", 1);
+      spec.stride = get_size(opt, "stride", 1);
       if (spec.stride <= 0) opt.fail_value("stride", "expected a positive stride");
       spec.padding = read_padding(opt);
       spec.bias = opt.get_bool("bias", true);
       if (spec.type == LayerType::kConvTranspose2d) {
-        spec.output_padding = opt.get_int("output_padding", 0);
+        spec.output_padding = get_size(opt, "output_padding", 0);
         if (spec.output_padding < 0) opt.fail_value("output_padding", "expected >= 0");
         if (!spec.padding.is_number()) {
           opt.fail_value("padding", "conv_transpose2d takes a number");
@@ -104,15 +114,15 @@ LayerSpec parse_layer(const config::Document& doc, const toml::node& item, const
       break;
     case LayerType::kMaxPool:
     case LayerType::kAvgPool:
-      spec.kernel = opt.get_int("kernel", 2);
+      spec.kernel = get_size(opt, "kernel", 2);
       if (spec.kernel <= 0) opt.fail_value("kernel", "expected a positive window");
-      spec.stride = opt.get_int("stride", spec.kernel);
+      spec.stride = get_size(opt, "stride", spec.kernel);
       if (spec.stride <= 0) opt.fail_value("stride", "expected a positive stride");
       spec.padding = read_padding(opt);
       if (!spec.padding.is_number()) opt.fail_value("padding", "pooling takes a number");
       break;
     case LayerType::kUpsample:
-      spec.scale = opt.get_int("scale", 2);
+      spec.scale = get_size(opt, "scale", 2);
       if (spec.scale <= 0) opt.fail_value("scale", "expected a positive factor");
       spec.mode = opt.get_string("mode", "nearest");
       if (spec.mode != "nearest" && spec.mode != "bilinear") {
@@ -128,6 +138,11 @@ LayerSpec parse_layer(const config::Document& doc, const toml::node& item, const
       break;
     case LayerType::kUnflatten:
       spec.shape = opt.get_int_list("shape", {});
+      for (int64_t d : spec.shape) {
+        if (d > kMaxLayerOption) {
+          opt.fail_value("shape", "expected sizes of at most " + std::to_string(kMaxLayerOption));
+        }
+      }
       break;
     default:
       break;

@@ -38,6 +38,11 @@ struct Padding {
   bool operator!=(const Padding& o) const { return !(*this == o); }
 };
 
+// The largest size, count or factor a layer option may have (units, filters, kernel, stride,
+// padding, scale, unflatten sizes): torch takes them as int, and no layer beyond it could fit
+// the output bound of the stack builder anyway.
+constexpr int64_t kMaxLayerOption = (int64_t{1} << 31) - 1;
+
 struct LayerSpec {
   LayerType type = LayerType::kRelu;
   std::string where;  // "exp.toml:14: model.encoder[2] (conv2d)" for error messages

@@ -45,7 +45,7 @@ TEST(TrainOptions, ReadsNewKeysAndEnums) {
   EXPECT_EQ(e.train.early_stopping.patience, 4);
   EXPECT_EQ(e.train.early_stopping.mode, train::EarlyStoppingMode::kTwoSided);
   EXPECT_EQ(e.train.lr_schedule.kind, train::LrScheduleKind::kCosine);
-  EXPECT_EQ(e.train.lr_schedule.t_max, 4);  // derived: 0 -> train.epochs
+  EXPECT_EQ(e.train.lr_schedule.t_max, 0);  // 0 = the whole run, read so by the schedule
   EXPECT_DOUBLE_EQ(e.train.lr_schedule.min_lr, 1e-5);
   EXPECT_EQ(e.task.kind, train::TaskKind::kDenoise);
   EXPECT_EQ(e.task.noise_seed, 3u);
@@ -93,7 +93,7 @@ TEST(TrainOptions, ResolvedFileWritesEveryKeyAndReadsBackTheSame) {
                    "[task]\nkind = \"colorize\"\ncolor_space = \"yiq\"\n");
   std::string text = e.resolved_toml();  // toml++ writes plain strings as 'literal strings'
   for (const char* key : {"lr = 0.1\n", "momentum = 0.3\n", "optimizer = 'sgd'", "seed = 0",
-                          "kind = 'step'", "t_max = 20", "threshold = 1e-4",
+                          "kind = 'step'", "t_max = 0", "threshold = 1e-4",
                           "mode = 'no_improvement'", "grad_clip_norm = 0.0", "test_every = 0",
                           "color_space = 'yiq'", "output_activation = 'tanh'",
                           "val_fraction = 0.1\n"}) {
@@ -109,7 +109,9 @@ TEST(TrainOptions, ResolvedFileWritesEveryKeyAndReadsBackTheSame) {
 
 TEST(TrainOptions, DerivedDefaultsResolvedOnce) {
   auto e = resolve(experiment_text("epochs = 7\n") + "[task]\nkind = \"colorize\"\n");
-  EXPECT_EQ(e.train.lr_schedule.t_max, 7);
+  // t_max = 0 is not resolved to train.epochs: a resumed run given more epochs keeps its cosine
+  // spanning them (LrScheduler, tested in tests/unit/train/callbacks_test.cpp).
+  EXPECT_EQ(e.train.lr_schedule.t_max, 0);
   EXPECT_EQ(e.model.output_activation, models::LayerType::kTanh);  // lab chroma is signed
   e = resolve(experiment_text("", "output_activation = \"sigmoid\"\n") +
               "[task]\nkind = \"colorize\"\n");
