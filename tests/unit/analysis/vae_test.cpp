@@ -71,8 +71,10 @@ TEST(Vae, ReparameterizationGradientsReachTheEncoderThroughTheSample) {
   // Reconstruction alone (no KL term): the only way back to the encoder is through
   // z = mu + exp(logvar / 2) * eps.
   models::reconstruction_loss(models::LossKind::kBce, r.output, x).backward();
+  // The dict must outlive the pointers find() returns into it.
+  const auto params = model->named_parameters();
   for (auto* name : {"mu.weight", "logvar.weight", "encoder.0.weight"}) {
-    auto* p = model->named_parameters().find(name);
+    auto* p = params.find(name);
     ASSERT_NE(p, nullptr) << name;
     ASSERT_TRUE(p->grad().defined()) << name;
     EXPECT_GT(p->grad().abs().sum().item<double>(), 0.0) << name;
@@ -82,7 +84,7 @@ TEST(Vae, ReparameterizationGradientsReachTheEncoderThroughTheSample) {
   r = model->forward(x);
   models::kl_divergence(r.mu, r.logvar).backward();
   EXPECT_GT(model->logvar->weight.grad().abs().sum().item<double>(), 0.0);
-  auto* dec = model->named_parameters().find("decoder.0.weight");
+  auto* dec = params.find("decoder.0.weight");
   ASSERT_NE(dec, nullptr);
   EXPECT_TRUE(!dec->grad().defined() || dec->grad().abs().sum().item<double>() == 0.0);
 }
