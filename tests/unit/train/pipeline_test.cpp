@@ -14,6 +14,7 @@
 #include "aelab/train/callbacks/every_n_epochs.h"
 #include "aelab/train/interrupt.h"
 #include "aelab/train/pipeline.h"
+#include "error_of.h"
 #include "test_paths.h"
 
 using namespace aelab;
@@ -126,12 +127,7 @@ TEST(Pipeline, ADivergedRunFailsWithItsReasonAndKeepsTheLastGoodCheckpoint) {
   // Adam steps by about lr whatever the gradient: weights of 1e30 overflow float32 at once.
   request.experiment = small_experiment("epochs = 5\nlr = 1e30\n");
   request.folder = train::RunFolder(dir);
-  std::string message;
-  try {
-    train::run_experiment(request, splits());
-  } catch (const aelab::Error& e) {
-    message = e.what();
-  }
+  auto message = aelab::testing::error_of([&] { train::run_experiment(request, splits()); });
   EXPECT_NE(message.find("training diverged: train_loss is"), std::string::npos) << message;
   EXPECT_NE(message.find("at epoch 1"), std::string::npos) << message;
   auto summary = nlohmann::json::parse(read_file(request.folder->summary_json()));
@@ -175,12 +171,8 @@ TEST(Pipeline, WeightsOfAnotherArchitectureAreRefusedByName) {
   wider.model.encoder[1].units = 48;  // dense 32 -> 48
   train::Task task(wider.task, 1);
   auto model = train::make_model(wider, task, {1, 28, 28});
-  std::string message;
-  try {
-    train::load_weights(model, *request.folder->checkpoints().weights_to_load());
-  } catch (const aelab::Error& e) {
-    message = e.what();
-  }
+  auto message = aelab::testing::error_of(
+      [&] { train::load_weights(model, *request.folder->checkpoints().weights_to_load()); });
   EXPECT_NE(message.find("has shape [32, 784] but the experiment's model has [48, 784]"),
             std::string::npos)
       << message;
@@ -196,12 +188,7 @@ TEST(Pipeline, ResumeRefusesAChangedModelAndAcceptsMoreEpochs) {
   auto changed = request;
   changed.resume = true;
   changed.experiment = small_experiment("epochs = 2\nlr = 1e-2\n");
-  std::string message;
-  try {
-    train::run_experiment(changed, splits());
-  } catch (const aelab::Error& e) {
-    message = e.what();
-  }
+  auto message = aelab::testing::error_of([&] { train::run_experiment(changed, splits()); });
   EXPECT_NE(message.find("--resume cannot change train.lr (the run has 0.003, now 0.01)"),
             std::string::npos)
       << message;
@@ -227,11 +214,6 @@ TEST(Pipeline, AnEmptyTestSplitIsRefusedBeforeTraining) {
   s.test = s.test.index(at::arange(0, at::kLong));
   train::RunRequest request;
   request.experiment = small_experiment("epochs = 1\n");
-  std::string message;
-  try {
-    train::run_experiment(request, s);
-  } catch (const aelab::Error& e) {
-    message = e.what();
-  }
+  auto message = aelab::testing::error_of([&] { train::run_experiment(request, s); });
   EXPECT_EQ(message.rfind("pipeline-test.toml: the test split has no images", 0), 0u) << message;
 }
