@@ -269,7 +269,7 @@ std::string finetune_line(const LoopState& state, const EpochRecord& r) {
 FinetuneResult fit_classifier(models::Classifier& classifier, const Task& task,
                               const data::ImageSet& train, const data::ImageSet& val,
                               const FinetuneOptions& options, c10::Device device,
-                              const fs::path& checkpoint_dir) {
+                              const RunFolder* folder) {
   validate_finetune_options(options);
   const int64_t classes = classifier->options().classes;
   check_labels(train, classes, "train");
@@ -287,8 +287,8 @@ FinetuneResult fit_classifier(models::Classifier& classifier, const Task& task,
   EpochLog epoch_log(progress, finetune_line);
   std::vector<Callback*> callbacks{&best, &epoch_log};
   std::unique_ptr<MetricsCsv> metrics;
-  if (!checkpoint_dir.empty()) {
-    metrics = std::make_unique<MetricsCsv>(RunFolder(checkpoint_dir.parent_path()).metrics_csv());
+  if (folder) {
+    metrics = std::make_unique<MetricsCsv>(folder->metrics_csv());
     callbacks.push_back(metrics.get());
   }
   auto start = Clock::now();
@@ -307,10 +307,10 @@ FinetuneResult fit_classifier(models::Classifier& classifier, const Task& task,
     result.history.push_back(m);
   }
   result.records = state.history;
-  if (!checkpoint_dir.empty()) {
+  if (folder) {
     torch::serialize::OutputArchive archive;
     classifier->save(archive);
-    write_archive_atomic(archive, CheckpointPaths::in(checkpoint_dir).best);
+    write_archive_atomic(archive, folder->checkpoints().best);
   }
   result.seconds = seconds_since(start);
   return result;
@@ -428,7 +428,7 @@ FinetuneReport run_finetune(const fs::path& run_dir, const FinetuneOptions& opti
             ", folder " + out.string());
 
   report.result = fit_classifier(classifier, task, train_set, splits.val, options, device,
-                                 folder.checkpoint_dir());
+                                 &folder);
   report.test = evaluate_classifier(classifier, task, splits.test, classes, device,
                                     options.eval_batch_size);
   write_outputs(out, run_dir, options, report, *classifier, device);

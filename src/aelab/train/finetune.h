@@ -23,6 +23,7 @@
 #include "aelab/train/epoch_loop.h"
 #include "aelab/train/experiment.h"
 #include "aelab/train/finetune_options.h"
+#include "aelab/train/run_folder.h"
 #include "aelab/train/task.h"
 
 namespace aelab::train {
@@ -65,11 +66,11 @@ models::Classifier make_classifier(models::Autoencoder& autoencoder, int64_t cla
 at::Tensor classifier_input(const Task& task, const at::Tensor& clean);
 
 // Trains `classifier` on `train` (already subset) and keeps the weights of the best validation
-// epoch. Checkpoints go to checkpoint_dir when it is not empty.
+// epoch. With a folder, metrics.csv grows there every epoch and checkpoints/best.pt is written.
 FinetuneResult fit_classifier(models::Classifier& classifier, const Task& task,
                               const data::ImageSet& train, const data::ImageSet& val,
                               const FinetuneOptions& options, c10::Device device,
-                              const std::filesystem::path& checkpoint_dir = {});
+                              const RunFolder* folder = nullptr);
 
 ClassifierEvaluation evaluate_classifier(models::Classifier& classifier, const Task& task,
                                          const data::ImageSet& set, int64_t classes,

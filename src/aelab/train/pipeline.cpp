@@ -2,11 +2,10 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <memory>
-#include <sstream>
 
+#include "aelab/config/section.h"
 #include "aelab/core/error.h"
 #include "aelab/core/log.h"
 #include "aelab/core/paths.h"
@@ -27,16 +26,6 @@ Compute prepare_compute(const TrainOptions& options) {
 
 namespace {
 
-// The shortest decimal text that reads back as `v` (0.003, not 0.0030000000000000001).
-std::string shortest(double v) {
-  char text[32];
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof text, "%.*g", digits, v);
-    if (std::strtod(text, nullptr) == v) break;
-  }
-  return text;
-}
-
 // Every leaf of a resolved experiment as "dotted.key" -> its TOML text.
 void flatten(const toml::table& table, const std::string& prefix,
              std::map<std::string, std::string>& out) {
@@ -44,12 +33,8 @@ void flatten(const toml::table& table, const std::string& prefix,
     std::string name = prefix + std::string(key.str());
     if (const auto* sub = node.as_table()) {
       flatten(*sub, name + ".", out);
-    } else if (const auto* number = node.as_floating_point()) {
-      out[name] = shortest(number->get());
     } else {
-      std::ostringstream text;
-      node.visit([&text](const auto& v) { text << v; });
-      out[name] = text.str();
+      out[name] = config::toml_text(node);
     }
   }
 }
@@ -96,20 +81,33 @@ LoadedData load_data(const Experiment& experiment, const std::string& data_dir) 
   return out;
 }
 
+namespace {
+
+RunOutcome run_with(const RunRequest& request, const data::Splits& splits,
+                    const Compute& compute);
+
+}  // namespace
+
 RunOutcome run_experiment(const RunRequest& request) {
-  prepare_compute(request.experiment.train);
+  auto compute = prepare_compute(request.experiment.train);
   auto data = load_data(request.experiment, request.data_dir);
-  return run_experiment(request, data.splits);
+  return run_with(request, data.splits, compute);
 }
 
 RunOutcome run_experiment(const RunRequest& request, const data::Splits& splits) {
+  return run_with(request, splits, prepare_compute(request.experiment.train));
+}
+
+namespace {
+
+RunOutcome run_with(const RunRequest& request, const data::Splits& splits,
+                    const Compute& compute) {
   const Experiment& e = request.experiment;
   // Refused before any training: a run whose test cannot be done would be lost at the end.
   AELAB_CHECK(!request.final_outputs || splits.test.size() > 0, e.doc.source(),
               ": the test split has no images (dataset ", e.data.dataset,
               "): nothing to test the trained model on");
   RunOutcome outcome;
-  auto compute = prepare_compute(e.train);
   outcome.device = compute.device;
 
   std::unique_ptr<log::LogFile> log_file;
@@ -182,5 +180,7 @@ RunOutcome run_experiment(const RunRequest& request, const data::Splits& splits)
   }
   return outcome;
 }
+
+}  // namespace
 
 }  // namespace aelab::train
