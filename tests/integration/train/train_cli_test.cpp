@@ -212,3 +212,22 @@ TEST(CliTrain, CtrlCLeavesAStoppedRunThatResumes) {
   EXPECT_EQ(after["state"], "finished");
   EXPECT_EQ(after["epochs_run"].get<int64_t>(), epochs + 1);
 }
+
+// -v prints the set-up's debug line (and -q stays silent but for results); train.log keeps the
+// epoch lines either way.
+TEST(CliTrain, VerboseShowsDebugLinesAndTheLogKeepsEpochLines) {
+  auto dir = aelab::testing::temp_dir("cli-verbose");
+  auto args = "train " + config_file("mnist_dense3.toml").string() +
+              " --set data.train_subset=500 --set data.test_subset=100 --set train.epochs=1";
+  auto verbose = run_aelab(args + " -v --out " + (dir / "v").string());
+  ASSERT_EQ(verbose.exit_code, 0) << verbose.output;
+  EXPECT_NE(verbose.output.find("debug: monitor val_loss, lr schedule constant"),
+            std::string::npos)
+      << verbose.output;
+  auto quiet = run_aelab(args + " -q --out " + (dir / "q").string());
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.output;
+  EXPECT_EQ(quiet.output.find("debug:"), std::string::npos) << quiet.output;
+  EXPECT_EQ(quiet.output.find("epoch   1/1"), std::string::npos) << quiet.output;
+  EXPECT_NE(aelab::testing::read_text(dir / "q" / "train.log").find("epoch   1/1"),
+            std::string::npos);
+}
