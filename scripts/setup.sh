@@ -10,9 +10,11 @@ packages=(
   zlib1g-dev libpng-dev libjpeg-dev libarchive-dev libstb-dev libcurl4-openssl-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   libsqlite3-dev libpq-dev postgresql
-  libgtest-dev gnuplot-nox
+  libgtest-dev gnuplot-nox poppler-utils help2man bash-completion
+  libfftw3-dev                               # FFT-accelerated t-SNE (optional at configure time)
   dataset-fashion-mnist
   python3-torch python3-torchvision python3-optuna python3-sklearn python3-numpy python3-psycopg2
+  python3-onnx
 )
 
 missing=()
