@@ -1,5 +1,5 @@
 # Every dependency is a Debian package (see scripts/setup.sh). Required: LibTorch, zlib and the
-# header-only libraries. Optional parts (PostgreSQL, gnuplot plots) are detected here.
+# header-only libraries. Optional parts (PostgreSQL, FFTW3, gnuplot plots) are detected here.
 # Third-party headers must not show warnings (-Wall -Wextra is on for our own targets): imported
 # targets (torch, nlohmann_json, tomlplusplus, GTest) get -isystem from CMake; the plain paths found
 # here (CLI11_INCLUDE_DIR, STB_INCLUDE_DIR) are added with target_include_directories(SYSTEM).
@@ -27,6 +27,17 @@ if(PostgreSQL_FOUND)
 else()
   set(AELAB_HAVE_POSTGRES OFF)
   message(STATUS "aelab: PostgreSQL not found, storage is SQLite only")
+endif()
+
+# FFTW3 (a C library): the FFT-accelerated t-SNE. Without it t-SNE offers exact and Barnes-Hut.
+find_path(FFTW3_INCLUDE_DIR fftw3.h)
+find_library(FFTW3_LIBRARY fftw3)
+if(FFTW3_INCLUDE_DIR AND FFTW3_LIBRARY)
+  set(AELAB_HAVE_FFTW ON)
+  message(STATUS "aelab: FFT-accelerated t-SNE through ${FFTW3_LIBRARY}")
+else()
+  set(AELAB_HAVE_FFTW OFF)
+  message(STATUS "aelab: FFTW3 not found, t-SNE offers exact and Barnes-Hut only")
 endif()
 
 find_program(GNUPLOT_EXECUTABLE gnuplot)

@@ -120,12 +120,22 @@ Matrix exact_joint_affinities(const Matrix& x, double perplexity, int threads) {
   return p;
 }
 
+int sparse_affinity_neighbors(double perplexity, int64_t points) {
+  return static_cast<int>(std::min<int64_t>(points - 1, static_cast<int64_t>(3 * perplexity) + 1));
+}
+
 SparseAffinities sparse_joint_affinities(const Matrix& x, double perplexity, int threads) {
   check_finite_matrix(x, "t-SNE input", 2);
   check_perplexity(perplexity, x.rows);
-  const int64_t n = x.rows;
-  const int k = static_cast<int>(std::min<int64_t>(n - 1, static_cast<int64_t>(3 * perplexity) + 1));
-  const Neighbors nn = nearest_neighbors(x, k, threads);
+  return sparse_joint_affinities(
+      nearest_neighbors(x, sparse_affinity_neighbors(perplexity, x.rows), threads), perplexity,
+      threads);
+}
+
+SparseAffinities sparse_joint_affinities(const Neighbors& nn, double perplexity, int threads) {
+  check_perplexity(perplexity, nn.points);
+  const int64_t n = nn.points;
+  const int k = nn.k;
 
   // Conditional rows on the neighbour lists.
   std::vector<double> conditional(static_cast<size_t>(n * k));

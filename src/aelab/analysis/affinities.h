@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "aelab/analysis/knn.h"
 #include "aelab/analysis/matrix.h"
 
 namespace aelab::analysis {
@@ -37,6 +38,11 @@ struct SparseAffinities {
   std::vector<double> value;
 };
 SparseAffinities sparse_joint_affinities(const Matrix& x, double perplexity, int threads = 0);
+// The same from neighbour lists found elsewhere (e.g. approximate_nearest_neighbors), with
+// sparse_affinity_neighbors(perplexity, n) neighbours per point.
+SparseAffinities sparse_joint_affinities(const Neighbors& neighbors, double perplexity,
+                                         int threads = 0);
+int sparse_affinity_neighbors(double perplexity, int64_t points);
 
 // Validates t-SNE's perplexity for n points (3 * perplexity < n - 1), naming the values.
 void check_perplexity(double perplexity, int64_t points);

@@ -139,9 +139,13 @@ void SpaceTree<D>::set_box(int32_t node, const float* lo, const float* hi) {
 
 template <int D>
 float SpaceTree<D>::repulsion(int64_t i, float theta, float* force) const {
+  return repulsion_at(points_ + i * D, theta, force, i);
+}
+
+template <int D>
+float SpaceTree<D>::repulsion_at(const float* y, float theta, float* force, int64_t skip) const {
   if (nodes_.empty()) return 0;
   const float theta2 = theta * theta;
-  const float* y = points_ + i * D;
   float sum_q = 0;
   float f[D] = {};
   int32_t stack[kMaxDepth * (1 << D) + 8];
@@ -165,7 +169,7 @@ float SpaceTree<D>::repulsion(int64_t i, float theta, float* force) const {
     } else if (cell.children == 0) {
       for (int32_t k = cell.first; k < cell.first + cell.count; ++k) {
         const int32_t j = order_[static_cast<size_t>(k)];
-        if (j == i) continue;
+        if (j == skip) continue;
         const float* p = points_ + static_cast<int64_t>(j) * D;
         float e[D];
         float e2 = 0;

@@ -39,6 +39,9 @@ class SpaceTree {
   // theta = 0 gives the exact sums.
   // Returns the kernel sum; adds the force into force[0..D).
   float repulsion(int64_t i, float theta, float* force) const;
+  // The same sums at any position y (D floats) over all tree points but `skip` (-1: none): how
+  // points outside the tree (t-SNE's transform) feel the points in it.
+  float repulsion_at(const float* y, float theta, float* force, int64_t skip = -1) const;
 
   // The same sums for every point of leaf `leaf` (0 <= leaf < leaf_count()) in one traversal:
   // a cell is summarized when s / r < theta holds for the nearest point of the leaf's bounding

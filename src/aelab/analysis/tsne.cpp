@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "aelab/analysis/affinities.h"
+#include "aelab/analysis/approximate_knn.h"
+#include "aelab/analysis/fft_repulsion.h"
 #include "aelab/analysis/parallel.h"
 #include "aelab/analysis/space_tree.h"
 #include "aelab/core/error.h"
@@ -25,47 +27,86 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr int64_t kMaxExactPoints = 20000;  // P alone is 3.2 GB of doubles at the limit
 constexpr double kTiny = 1e-12;  // floor on q_ij inside log(), as scikit-learn's MACHINE_EPSILON
 
-void check_options(const Matrix& x, const TsneOptions& o) {
+void check_options(const Matrix& x, const TsneOptions& o, TsneMethod method) {
   check_finite_matrix(x, "t-SNE input", 2);
   check_perplexity(o.perplexity, x.rows);
-  if (o.exact) {
-    AELAB_CHECK(o.dims >= 1, "t-SNE: dims must be at least 1, got ", o.dims);
-    AELAB_CHECK(x.rows <= kMaxExactPoints, "t-SNE: the exact variant keeps an n x n matrix; ",
-                x.rows, " points is more than its limit of ", kMaxExactPoints,
-                " (use Barnes-Hut: exact = false)");
-  } else {
-    AELAB_CHECK(o.dims == 2 || o.dims == 3, "t-SNE: Barnes-Hut needs dims 2 or 3, got ", o.dims,
-                " (use exact = true for other dimensions)");
-    AELAB_CHECK(x.rows < (int64_t(1) << 31), "t-SNE: ", x.rows,
-                " points is more than the 2^31 - 1 the Barnes-Hut tree indexes");
+  switch (method) {
+    case TsneMethod::kExact:
+      AELAB_CHECK(o.dims >= 1, "t-SNE: dims must be at least 1, got ", o.dims);
+      AELAB_CHECK(x.rows <= kMaxExactPoints, "t-SNE: the exact method keeps an n x n matrix; ",
+                  x.rows, " points is more than its limit of ", kMaxExactPoints,
+                  " (use barnes-hut or fft)");
+      break;
+    case TsneMethod::kFft:
+      AELAB_CHECK(o.dims == 2, "t-SNE: the fft method maps to 2 dims, got ", o.dims,
+                  " (use barnes-hut for 3)");
+      AELAB_CHECK(fft_repulsion_available(),
+                  "t-SNE: the fft method needs FFTW3, which this build was configured without "
+                  "(install libfftw3-dev and reconfigure, or use barnes-hut)");
+      break;
+    default:
+      AELAB_CHECK(o.dims == 2 || o.dims == 3, "t-SNE: Barnes-Hut needs dims 2 or 3, got ", o.dims,
+                  " (use the exact method for other dimensions)");
+      AELAB_CHECK(x.rows < (int64_t(1) << 31), "t-SNE: ", x.rows,
+                  " points is more than the 2^31 - 1 the Barnes-Hut tree indexes");
   }
   AELAB_CHECK(o.iterations >= 1, "t-SNE: iterations must be at least 1, got ", o.iterations);
   AELAB_CHECK(std::isfinite(o.learning_rate) && o.learning_rate >= 0,
               "t-SNE: learning_rate must be >= 0 (0 = auto), got ", o.learning_rate);
   AELAB_CHECK(std::isfinite(o.early_exaggeration) && o.early_exaggeration >= 1,
               "t-SNE: early_exaggeration must be >= 1, got ", o.early_exaggeration);
+  AELAB_CHECK(std::isfinite(o.final_exaggeration) && o.final_exaggeration >= 1,
+              "t-SNE: final_exaggeration must be >= 1, got ", o.final_exaggeration);
   AELAB_CHECK(o.exaggeration_iters >= 0, "t-SNE: exaggeration_iters must be >= 0, got ",
               o.exaggeration_iters);
   AELAB_CHECK(o.theta >= 0 && o.theta <= 1, "t-SNE: theta must be in [0, 1], got ", o.theta);
-  AELAB_CHECK(o.init == "pca" || o.init == "random", "t-SNE: init must be \"pca\" or \"random\", got \"",
-              o.init, "\"");
-  AELAB_CHECK(o.init != "pca" || o.dims <= x.cols, "t-SNE: init \"pca\" needs dims <= input columns (",
-              x.cols, "), got dims ", o.dims, " (use init = \"random\")");
+  if (o.initial_positions.rows > 0) {
+    check_finite_matrix(o.initial_positions, "t-SNE initial positions", 2);
+    AELAB_CHECK(o.initial_positions.rows == x.rows && o.initial_positions.cols == o.dims,
+                "t-SNE: initial positions are ", o.initial_positions.rows, " x ",
+                o.initial_positions.cols, ", expected one row of ", o.dims, " per point (",
+                x.rows, " x ", o.dims, ")");
+  } else {
+    AELAB_CHECK(o.init == "pca" || o.init == "random",
+                "t-SNE: init must be \"pca\" or \"random\", got \"", o.init, "\"");
+    AELAB_CHECK(o.init != "pca" || o.dims <= x.cols, "t-SNE: init \"pca\" needs dims <= input columns (",
+                x.cols, "), got dims ", o.dims, " (use init = \"random\")");
+  }
   AELAB_CHECK(o.threads >= 0, "t-SNE: threads must be >= 0 (0 = all cores), got ", o.threads);
+}
+
+TsneMethod resolve_method(const TsneOptions& o, int64_t n) {
+  if (o.method != TsneMethod::kAuto) return o.method;
+  return o.dims == 2 && n >= kFftFrom && fft_repulsion_available() ? TsneMethod::kFft
+                                                                    : TsneMethod::kBarnesHut;
+}
+
+// Rescales positions so that the first axis has standard deviation 1e-4 (the scale t-SNE's
+// optimization expects at the start), keeping their shape and orientation.
+void rescale_start(std::vector<double>& y, int64_t n, int dims) {
+  double mean = 0, var = 0;
+  for (int64_t i = 0; i < n; ++i) mean += y[static_cast<size_t>(i * dims)];
+  mean /= static_cast<double>(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const double e = y[static_cast<size_t>(i * dims)] - mean;
+    var += e * e;
+  }
+  const double sd = std::sqrt(var / static_cast<double>(n));
+  const double scale = sd > 0 ? kInitScale / sd : 1.0;
+  for (double& v : y) v *= scale;
 }
 
 std::vector<double> initial_embedding(const Matrix& x, const TsneOptions& o) {
   const int64_t n = x.rows;
   std::vector<double> y(static_cast<size_t>(n * o.dims));
+  if (o.initial_positions.rows > 0) {
+    y = o.initial_positions.data;
+    rescale_start(y, n, o.dims);
+    return y;
+  }
   if (o.init == "pca") {
-    const Matrix scores = principal_scores(x, o.dims, o.seed);
-    double mean = 0, var = 0;
-    for (int64_t i = 0; i < n; ++i) mean += scores.at(i, 0);
-    mean /= static_cast<double>(n);
-    for (int64_t i = 0; i < n; ++i) var += (scores.at(i, 0) - mean) * (scores.at(i, 0) - mean);
-    const double sd = std::sqrt(var / static_cast<double>(n));
-    const double scale = sd > 0 ? kInitScale / sd : 1.0;
-    for (size_t k = 0; k < y.size(); ++k) y[k] = scores.data[k] * scale;
+    y = principal_scores(x, o.dims, o.seed).data;
+    rescale_start(y, n, o.dims);
     return y;
   }
   // Box-Muller on a 64-bit Mersenne Twister: the same numbers on every standard library.
@@ -271,23 +312,142 @@ class BarnesHutObjective : public Objective {
   SpaceTree<D> tree_;
 };
 
+// Attraction over the sparse P (float values, 32-bit columns: half the memory traffic of the
+// double lists, which dominates this loop), repulsion by FFT interpolation (fft_repulsion.h).
+class FftObjective : public Objective {
+ public:
+  FftObjective(const SparseAffinities& p, int threads)
+      : n_(p.points), threads_(threads), row_start_(p.row_start),
+        column_(p.column.begin(), p.column.end()), value_(p.value.begin(), p.value.end()),
+        repulsion_(FftRepulsionOptions{}, threads), repulsive_(static_cast<size_t>(2 * n_)) {}
+
+  void gradient(const std::vector<double>& y, double exaggeration, std::vector<double>& grad) override {
+    const double z = repulsion_.repulsion(y.data(), n_, repulsive_.data());
+    parallel_for(n_, threads_, [&](int64_t begin, int64_t end, int) {
+      for (int64_t i = begin; i < end; ++i) {
+        const double y1 = y[static_cast<size_t>(2 * i)], y2 = y[static_cast<size_t>(2 * i + 1)];
+        double a1 = 0, a2 = 0;
+        for (int64_t k = row_start_[static_cast<size_t>(i)]; k < row_start_[static_cast<size_t>(i + 1)]; ++k) {
+          const int64_t j = column_[static_cast<size_t>(k)];
+          const double e1 = y1 - y[static_cast<size_t>(2 * j)];
+          const double e2 = y2 - y[static_cast<size_t>(2 * j + 1)];
+          const double mult = value_[static_cast<size_t>(k)] / (1.0 + e1 * e1 + e2 * e2);
+          a1 += mult * e1;
+          a2 += mult * e2;
+        }
+        grad[static_cast<size_t>(2 * i)] = 4.0 * (exaggeration * a1 - repulsive_[static_cast<size_t>(2 * i)] / z);
+        grad[static_cast<size_t>(2 * i + 1)] = 4.0 * (exaggeration * a2 - repulsive_[static_cast<size_t>(2 * i + 1)] / z);
+      }
+    });
+  }
+
+  double kl(const std::vector<double>& y) override {
+    const double log_z = std::log(repulsion_.repulsion(y.data(), n_, repulsive_.data()));
+    double total = 0;
+    for (int64_t i = 0; i < n_; ++i) {
+      for (int64_t k = row_start_[static_cast<size_t>(i)]; k < row_start_[static_cast<size_t>(i + 1)]; ++k) {
+        const int64_t j = column_[static_cast<size_t>(k)];
+        const double e1 = y[static_cast<size_t>(2 * i)] - y[static_cast<size_t>(2 * j)];
+        const double e2 = y[static_cast<size_t>(2 * i + 1)] - y[static_cast<size_t>(2 * j + 1)];
+        const double p = value_[static_cast<size_t>(k)];
+        const double q = std::max(std::exp(-std::log1p(e1 * e1 + e2 * e2) - log_z), kTiny);
+        total += p * std::log(std::max(p, kTiny) / q);
+      }
+    }
+    return total;
+  }
+
+ private:
+  int64_t n_;
+  int threads_;
+  std::vector<int64_t> row_start_;
+  std::vector<int32_t> column_;
+  std::vector<float> value_;
+  FftRepulsion repulsion_;
+  std::vector<double> repulsive_;
+};
+
+// The sparse P of the Barnes-Hut and FFT methods, from exact or approximate neighbours; the
+// approximate search's recall is measured on a sample against exact lists.
+SparseAffinities sparse_affinities(const Matrix& x, const TsneOptions& o, int threads,
+                                   TsneResult& result) {
+  const int64_t n = x.rows;
+  const int k = sparse_affinity_neighbors(o.perplexity, n);
+  NeighborMethod method = o.neighbors;
+  if (method == NeighborMethod::kAuto) {
+    method = n >= kApproximateNeighborsFrom ? NeighborMethod::kApproximate : NeighborMethod::kExact;
+  }
+  result.neighbors = method;
+  if (method == NeighborMethod::kExact) return sparse_joint_affinities(x, o.perplexity, threads);
+  ApproximateKnnOptions knn;
+  knn.seed = o.seed;
+  const Neighbors nn = approximate_nearest_neighbors(x, k, knn, threads);
+  std::vector<int64_t> sample;
+  const int64_t every = std::max<int64_t>(1, n / kRecallSample);
+  for (int64_t i = 0; i < n && static_cast<int64_t>(sample.size()) < kRecallSample; i += every) sample.push_back(i);
+  result.neighbor_recall = neighbor_recall(nn, exact_neighbors_of(x, sample, k, threads), sample);
+  return sparse_joint_affinities(nn, o.perplexity, threads);
+}
+
 }  // namespace
+
+const char* tsne_method_name(TsneMethod m) {
+  switch (m) {
+    case TsneMethod::kAuto: return "auto";
+    case TsneMethod::kExact: return "exact";
+    case TsneMethod::kBarnesHut: return "barnes-hut";
+    case TsneMethod::kFft: return "fft";
+  }
+  return "?";
+}
+
+TsneMethod parse_tsne_method(const std::string& name) {
+  for (TsneMethod m : {TsneMethod::kAuto, TsneMethod::kExact, TsneMethod::kBarnesHut, TsneMethod::kFft}) {
+    if (name == tsne_method_name(m)) return m;
+  }
+  throw Error("t-SNE method '" + name + "' is not one of auto, exact, barnes-hut, fft");
+}
+
+const char* neighbor_method_name(NeighborMethod m) {
+  switch (m) {
+    case NeighborMethod::kAuto: return "auto";
+    case NeighborMethod::kExact: return "exact";
+    case NeighborMethod::kApproximate: return "approximate";
+  }
+  return "?";
+}
+
+NeighborMethod parse_neighbor_method(const std::string& name) {
+  for (NeighborMethod m : {NeighborMethod::kAuto, NeighborMethod::kExact, NeighborMethod::kApproximate}) {
+    if (name == neighbor_method_name(m)) return m;
+  }
+  throw Error("t-SNE neighbour search '" + name + "' is not one of auto, exact, approximate");
+}
 
 TsneResult tsne(const Matrix& x, const TsneOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  check_options(x, options);
+  const TsneMethod method = resolve_method(options, x.rows);
+  check_options(x, options, method);
   const int threads = resolve_threads(options.threads);
   const int64_t n = x.rows;
   const int dims = options.dims;
 
+  TsneResult result;
+  result.method = method;
   std::unique_ptr<Objective> objective;
-  if (options.exact) {
+  if (method == TsneMethod::kExact) {
     objective = std::make_unique<ExactObjective>(exact_joint_affinities(x, options.perplexity, threads), dims, threads);
-  } else if (dims == 2) {
-    objective = std::make_unique<BarnesHutObjective<2>>(sparse_joint_affinities(x, options.perplexity, threads), options.theta, threads);
   } else {
-    objective = std::make_unique<BarnesHutObjective<3>>(sparse_joint_affinities(x, options.perplexity, threads), options.theta, threads);
+    SparseAffinities p = sparse_affinities(x, options, threads, result);
+    if (method == TsneMethod::kFft) {
+      objective = std::make_unique<FftObjective>(p, threads);
+    } else if (dims == 2) {
+      objective = std::make_unique<BarnesHutObjective<2>>(std::move(p), options.theta, threads);
+    } else {
+      objective = std::make_unique<BarnesHutObjective<3>>(std::move(p), options.theta, threads);
+    }
   }
+  result.neighbor_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   std::vector<double> y = initial_embedding(x, options);
   const double learning_rate = options.learning_rate > 0
@@ -297,7 +457,7 @@ TsneResult tsne(const Matrix& x, const TsneOptions& options) {
   int iterations_run = 0;
   for (int it = 0; it < options.iterations; ++it) {
     const bool exploring = it < options.exaggeration_iters;
-    objective->gradient(y, exploring ? options.early_exaggeration : 1.0, grad);
+    objective->gradient(y, exploring ? options.early_exaggeration : options.final_exaggeration, grad);
     const double momentum = exploring ? kInitialMomentum : kFinalMomentum;
     double norm2 = 0;
     for (size_t k = 0; k < y.size(); ++k) {
@@ -313,7 +473,6 @@ TsneResult tsne(const Matrix& x, const TsneOptions& options) {
     if (std::sqrt(norm2) < kMinGradNorm) break;
   }
 
-  TsneResult result;
   result.kl_divergence = objective->kl(y);
   result.embedding = Matrix(n, dims, std::move(y));
   result.iterations_run = iterations_run;

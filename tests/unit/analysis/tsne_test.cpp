@@ -16,9 +16,9 @@ TEST(Tsne, ExactAndBarnesHutAgreeAndSeparateTheBlobs) {
   const testing::Blobs blobs = testing::gaussian_blobs(3, 150, 10, 42);
   TsneOptions o;
   o.threads = 2;
-  o.exact = true;
+  o.method = TsneMethod::kExact;
   const TsneResult exact = tsne(blobs.points, o);
-  o.exact = false;
+  o.method = TsneMethod::kBarnesHut;
   const TsneResult barnes_hut = tsne(blobs.points, o);
   ASSERT_EQ(exact.embedding.rows, 450);
   ASSERT_EQ(exact.embedding.cols, 2);
@@ -45,7 +45,7 @@ TEST(Tsne, ExactGradientDescendsTheExactKl) {
   // Stopping early must leave a worse (higher) KL than the full run from the same start.
   const testing::Blobs blobs = testing::gaussian_blobs(3, 40, 5, 3);
   TsneOptions o;
-  o.exact = true;
+  o.method = TsneMethod::kExact;
   o.perplexity = 10;
   o.iterations = 260;
   const TsneResult early = tsne(blobs.points, o);
@@ -121,10 +121,10 @@ TEST(Tsne, BadInputIsRejectedWithAClearMessage) {
   init.init = "spectral";
   expect_error(x, init, "init must be \"pca\" or \"random\"");
   TsneOptions exact = o;
-  exact.exact = true;
+  exact.method = TsneMethod::kExact;
   expect_error(Matrix(20001, 1, 0.5), exact, "more than its limit of 20000");
   TsneOptions wide = o;
-  wide.exact = true;
+  wide.method = TsneMethod::kExact;
   wide.dims = 4;  // more map dimensions than the 3 input columns: no PCA init for that
   expect_error(x, wide, "init \"pca\" needs dims <= input columns (3), got dims 4");
   TsneOptions theta = o;
