@@ -77,7 +77,20 @@ bool is_finished(TrialState state) {
 RdbStorage::RdbStorage(std::unique_ptr<SqlConnection> db, std::string redacted_url,
                        bool create_schema)
     : db_(std::move(db)), url_(std::move(redacted_url)) {
-  guarded("open", [&] { ensure_schema(*db_, create_schema); });
+  revision_ = guarded("open", [&] { return ensure_schema(*db_, create_schema); });
+}
+
+std::string RdbStorage::schema_revision() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return revision_;
+}
+
+std::string RdbStorage::upgrade_schema(const std::string& target) {
+  return guarded("upgrade_schema", [&] {
+    std::string previous = storage::upgrade_schema(*db_, target);
+    revision_ = target;
+    return previous;
+  });
 }
 
 template <typename Body>

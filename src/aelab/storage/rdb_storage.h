@@ -53,6 +53,9 @@ class RdbStorage : public Storage {
   std::vector<int64_t> fail_stale_trials(int64_t study_id, double grace_seconds) override;
   bool fail_trial_if_running(int64_t trial_id, const std::string& reason) override;
 
+  std::string schema_revision() override;
+  std::string upgrade_schema(const std::string& target) override;
+
   std::string url() const override { return url_; }
 
  private:
@@ -83,6 +86,7 @@ class RdbStorage : public Storage {
 
   std::unique_ptr<SqlConnection> db_;
   std::string url_;
+  std::string revision_;  // alembic revision: found at open, changed only by upgrade_schema()
   std::mutex mutex_;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
-// Where studies live: Optuna's BaseStorage contract, reduced to what aelab uses, over Optuna 3.1's
-// relational schema (SQLite file or PostgreSQL database). Any number of processes may share one
+// Where studies live: Optuna's BaseStorage contract, reduced to what aelab uses, over Optuna's
+// relational schema (SQLite file or PostgreSQL database; revisions: schema_revisions.h). Any number of processes may share one
 // database; trial numbers are assigned atomically and finished trials are immutable.
 //
 // Thread safety: one Storage may be used from several threads (the runner's heartbeat thread);
@@ -23,11 +23,6 @@ using study::Direction;
 using study::Distribution;
 using study::FrozenTrial;
 using study::TrialState;
-
-// Schema identity this build writes and accepts (Optuna 3.1.0).
-constexpr const char* kAlembicRevision = "v3.0.0.d";
-constexpr int kSchemaVersion = 12;
-constexpr const char* kOptunaLibraryVersion = "3.1.0";
 
 struct StudySummary {
   int64_t study_id = -1;
@@ -107,6 +102,14 @@ class Storage {
   // was first). How a worker fails a trial whose worker it knows to be dead.
   virtual bool fail_trial_if_running(int64_t trial_id, const std::string& reason) = 0;
 
+  // --- schema ---------------------------------------------------------------------------------
+  // The database's alembic revision ("v3.0.0.d"), as found when it was opened.
+  virtual std::string schema_revision() = 0;
+  // Migrates the database to `target` (a revision of schema_revisions.h, no older than its own)
+  // and returns the revision it had. Only on the user's explicit request (`aelab studies
+  // --upgrade-schema`): Optuna releases before the target's then refuse the database.
+  virtual std::string upgrade_schema(const std::string& target) = 0;
+
   // The URL with any password replaced by ***, for messages.
   virtual std::string url() const = 0;
 };
@@ -118,9 +121,10 @@ enum class OpenMode {
 
 // `sqlite:///relative.db`, `sqlite:////absolute.db` (SQLAlchemy's spelling), a plain path ending
 // in `.db`, or `postgresql://user[:password]@host[:port]/db[?options]`. With kCreate, creates
-// Optuna's schema in an empty database; refuses a database whose schema revision is not Optuna
-// 3.1's, and a SQLite path that is a directory. With kExisting, a missing SQLite file or a
-// database without the schema is an error naming it.
+// Optuna's schema (revision v3.0.0.d, which Debian's Optuna 3.1 reads) in an empty database.
+// Either mode refuses a database whose revision aelab does not read (schema_revisions.h) and a
+// SQLite path that is a directory, and never changes the revision of a database it opens. With
+// kExisting, a missing SQLite file or a database without the schema is an error naming it.
 std::unique_ptr<Storage> open_storage(const std::string& url, OpenMode mode = OpenMode::kCreate);
 
 // "postgresql://u:secret@h/db" -> "postgresql://u:***@h/db".

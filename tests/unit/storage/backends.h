@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -110,6 +111,17 @@ class DropPostgresSchemas : public ::testing::Environment {
 };
 inline ::testing::Environment* const kDropPostgresSchemas =
     ::testing::AddGlobalTestEnvironment(new DropPostgresSchemas);
+
+// A raw connection to the database behind a test URL, for building databases by hand (other
+// revisions, other tools' tables) and looking at what aelab left in them.
+inline std::unique_ptr<storage::SqlConnection> connect(const std::string& url) {
+  if (url.rfind("sqlite:///", 0) == 0) return storage::open_sqlite_connection(url.substr(10));
+#ifdef AELAB_HAVE_POSTGRES
+  return storage::open_postgres_connection(url);
+#else
+  throw std::runtime_error("no PostgreSQL support in this build: " + url);
+#endif
+}
 
 using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
 

@@ -205,5 +205,30 @@ TYPED_TEST(OptunaInterop, AelabContinuesAStudyOptunaCreated) {
   }
 }
 
+// Why aelab creates v3.0.0.d and upgrades only on request: Debian's Optuna 3.1 opens what aelab
+// creates, and refuses the same database once it is at v3.2.0.a (current Optuna's revision).
+TYPED_TEST(OptunaInterop, Optuna31ReadsTheCreatedRevisionAndRefusesTheUpgradedOne) {
+  auto storage = open_storage(this->url_);
+  int64_t study = storage->create_study("revision", Direction::kMinimize);
+  int64_t id = storage->create_new_trial(study);
+  storage->set_trial_state_values(id, TrialState::kComplete, 1.5);
+  EXPECT_EQ(storage->schema_revision(), "v3.0.0.d");
+  std::vector<Json> lines;
+  std::string err;
+  int status = read_with_optuna(this->url_, "revision", lines, err);
+  SKIP_WITHOUT_OPTUNA(status, err);
+  ASSERT_EQ(status, 0) << err;
+  EXPECT_EQ(lines.at(0)["best_value"], 1.5);
+
+  EXPECT_EQ(storage->upgrade_schema("v3.2.0.a"), "v3.0.0.d");
+  lines.clear();
+  status = read_with_optuna(this->url_, "revision", lines, err);
+  EXPECT_NE(status, 0);
+  EXPECT_NE(err.find("no longer compatible with the table schema"), std::string::npos) << err;
+  // aelab itself goes on reading and writing it.
+  auto reopened = open_storage(this->url_, storage::OpenMode::kExisting);
+  EXPECT_EQ(reopened->get_n_trials(reopened->get_study_id("revision")), 1);
+}
+
 }  // namespace
 }  // namespace aelab::tune
