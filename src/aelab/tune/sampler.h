@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "aelab/core/error.h"
+#include "aelab/tune/pruners/prune_reason.h"
 #include "aelab/tune/trial.h"
 
 namespace aelab::tune {
@@ -45,9 +46,14 @@ class Sampler {
 class Pruner {
  public:
   virtual ~Pruner() = default;
-  // Called after `current` reported an intermediate value at `step`.
-  virtual bool should_prune(const std::vector<FrozenTrial>& trials, const FrozenTrial& current,
-                            int64_t step) = 0;
+  // Called after `current` reported an intermediate value at `step`: why the trial should stop
+  // now, or nothing when it goes on. The reason is what the trial records (prune_reason.h).
+  virtual std::optional<PruneReason> judge(const std::vector<FrozenTrial>& trials,
+                                           const FrozenTrial& current, int64_t step) = 0;
+  bool should_prune(const std::vector<FrozenTrial>& trials, const FrozenTrial& current,
+                    int64_t step) {
+    return judge(trials, current, step).has_value();
+  }
   virtual std::string name() const = 0;
 };
 

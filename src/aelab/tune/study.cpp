@@ -57,8 +57,9 @@ bool TrialContext::report(int64_t step, double value) {
   if (!last_report_ || step >= last_report_->first) last_report_ = {step, value};
   if (stop_requested()) return true;
   if (!pruner_) return false;
-  return pruner_->should_prune(storage_.get_all_trials(study_id_), storage_.get_trial(trial_id_),
-                               step);
+  prune_reason_ =
+      pruner_->judge(storage_.get_all_trials(study_id_), storage_.get_trial(trial_id_), step);
+  return prune_reason_.has_value();
 }
 
 void TrialContext::set_user_attr(const std::string& key, const nlohmann::json& value) {
@@ -389,6 +390,15 @@ Study::Outcome Study::run_trial(int64_t trial_id, const Objective& objective,
       state = TrialState::kPruned;
       if (context.last_report_ && !std::isnan(context.last_report_->second)) {
         value = context.last_report_->second;
+      }
+      if (context.prune_reason_) {
+        try {
+          storage_.set_trial_user_attr(trial_id, kPruneReasonAttr, to_json(*context.prune_reason_));
+          log::info("study " + name_ + ": trial " + std::to_string(trial.number) + " pruned by the " +
+                    to_text(*context.prune_reason_));
+        } catch (const Error&) {
+          // Another worker finished the trial first (a stale heartbeat): finish() says so.
+        }
       }
     }
   } catch (const std::exception& error) {

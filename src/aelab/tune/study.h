@@ -21,7 +21,8 @@ class Storage;
 
 namespace aelab::tune {
 
-// Thrown by an objective to end its trial as PRUNED (its last reported value becomes the value).
+// Thrown by an objective to end its trial as PRUNED (its last reported value becomes the value;
+// when the pruner asked for it, its reason becomes the trial's user attr `prune_reason`).
 class TrialPruned : public std::runtime_error {
  public:
   explicit TrialPruned(const std::string& why = "trial pruned") : std::runtime_error(why) {}
@@ -56,6 +57,7 @@ class TrialContext {
   std::map<std::string, Choice> params_;
   Pruner* pruner_;
   std::optional<std::pair<int64_t, double>> last_report_;  // highest step reported, its value
+  std::optional<PruneReason> prune_reason_;  // why the pruner said stop, recorded if it does
 };
 
 using Objective = std::function<double(TrialContext&)>;

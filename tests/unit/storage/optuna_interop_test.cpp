@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "aelab/storage/storage.h"
+#include "aelab/tune/pruners/median_pruner.h"
 #include "aelab/tune/study.h"
 #include "backends.h"
 
@@ -203,6 +204,38 @@ TYPED_TEST(OptunaInterop, AelabContinuesAStudyOptunaCreated) {
     EXPECT_EQ(lines[i]["params"], Json::parse(R"({"lr": 0.02, "width": 32, "act": null, "dropout": 0.5})"));
     EXPECT_EQ(lines[i]["intermediate"], Json::parse(R"({"0": 0.25})"));
   }
+}
+
+// A pruned trial's reason reaches Optuna as a user attr holding a JSON object.
+TYPED_TEST(OptunaInterop, OptunaReadsWhyATrialWasPruned) {
+  auto storage = open_storage(this->url_);
+  FixedSampler sampler(suggestion(1e-3, 64, 0, 0.0));
+  MedianPruner pruner(MedianPrunerOptions{}.startup(1));
+  Study study(*storage, "pruned", Direction::kMinimize, sampler, &pruner);
+  RunOptions options;
+  options.n_trials = 2;
+  options.grace_period = 0;
+  study.optimize(
+      [](TrialContext& trial) {
+        double offset = trial.number() == 0 ? 0.0 : 1.0;
+        for (int64_t step = 0; step < 3; ++step) {
+          if (trial.report(step, offset + 1.0 / (1 + step))) throw TrialPruned();
+        }
+        return offset;
+      },
+      options);
+  std::vector<Json> lines;
+  std::string err;
+  int status = read_with_optuna(this->url_, "pruned", lines, err);
+  SKIP_WITHOUT_OPTUNA(status, err);
+  ASSERT_EQ(status, 0) << err;
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[1]["user_attrs"], Json::object());
+  EXPECT_EQ(lines[2]["state"], "PRUNED");
+  EXPECT_EQ(lines[2]["user_attrs"]["prune_reason"],
+            Json::parse(R"j({"pruner": "median", "step": 0, "value": 2.0, "threshold": 1.0,
+                            "n_compared": 1, "rule": "best value so far 2 is above the median 1 )j"
+                        R"j(of 1 complete trials at this step (minimize)"})j"));
 }
 
 // Why aelab creates v3.0.0.d and upgrades only on request: Debian's Optuna 3.1 opens what aelab

@@ -32,11 +32,13 @@ using testing::UniformSampler;
 class PruneAtStep : public Pruner {
  public:
   explicit PruneAtStep(int64_t step) : step_(step) {}
-  bool should_prune(const std::vector<FrozenTrial>& trials, const FrozenTrial& current,
-                    int64_t step) override {
+  std::optional<PruneReason> judge(const std::vector<FrozenTrial>& trials,
+                                   const FrozenTrial& current, int64_t step) override {
     EXPECT_FALSE(trials.empty());
     EXPECT_EQ(current.intermediate_values.count(step), 1u);
-    return step >= step_;
+    if (step < step_) return std::nullopt;
+    return PruneReason{name(), step, current.intermediate_values.at(step), 11.5, 0,
+                       "reached step " + std::to_string(step_)};
   }
   std::string name() const override { return "prune-at-step"; }
 
@@ -91,6 +93,12 @@ TEST_F(StudyRunner, RecordsCompletePrunedAndFailedTrials) {
   EXPECT_EQ(trials[2].state, TrialState::kPruned);
   EXPECT_EQ(trials[2].value, 12.0);  // the last reported value
   EXPECT_EQ(trials[2].intermediate_values.size(), 3u);
+  // Why it was pruned, as the user attr Optuna reads.
+  EXPECT_EQ(nlohmann::json::parse(trials[2].user_attrs.at("prune_reason")),
+            nlohmann::json::parse(R"({"pruner": "prune-at-step", "step": 2, "value": 12.0,
+                                      "threshold": 11.5, "n_compared": 0,
+                                      "rule": "reached step 2"})"));
+  EXPECT_EQ(trials[0].user_attrs.count("prune_reason"), 0u);
   EXPECT_EQ(trials[3].state, TrialState::kFail);
   EXPECT_EQ(trials[3].system_attrs.at("fail_reason"), "\"the objective returned NaN\"");
   EXPECT_EQ(study.best_trial()->number, 0);

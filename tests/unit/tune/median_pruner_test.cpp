@@ -64,6 +64,47 @@ TEST(MedianPruner, WaitsForStartupTrialsAndChecksEveryInterval) {
   EXPECT_FALSE(NopPruner().should_prune(trials, bad, 3));
 }
 
+TEST(MedianPruner, SaysWhyItStopsATrial) {
+  auto trials = completed_study();
+  FrozenTrial bad = make_trial(5, TrialState::kRunning, std::nullopt, {}, curve(1.0, 6));
+  MedianPruner pruner(MedianPrunerOptions{}.startup(5));
+  auto reason = pruner.judge(trials, bad, 5);
+  ASSERT_TRUE(reason);
+  EXPECT_EQ(reason->pruner, "median");
+  EXPECT_EQ(reason->step, 5);
+  EXPECT_DOUBLE_EQ(reason->value, 1.0 + 1.0 / 6);
+  EXPECT_DOUBLE_EQ(reason->threshold, 0.3 + 1.0 / 6);  // median of the five curves at step 5
+  EXPECT_EQ(reason->n_compared, 5);
+  EXPECT_EQ(reason->rule, "best value so far 1.16667 is above the median 0.466667 of 5 complete "
+                          "trials at this step (minimize)");
+  EXPECT_EQ(to_text(*reason), "median pruner at step 5: " + reason->rule);
+  // A kept trial has no reason; a diverged one says so, with no figure to compare.
+  EXPECT_FALSE(pruner.judge(trials, make_trial(6, TrialState::kRunning, std::nullopt, {},
+                                               curve(0.0, 6)), 5));
+  auto nan = pruner.judge(
+      trials, make_trial(7, TrialState::kRunning, std::nullopt, {}, {{0, NAN}, {1, NAN}}), 1);
+  ASSERT_TRUE(nan);
+  EXPECT_EQ(nan->rule, "reported only NaN up to this step (diverged)");
+  EXPECT_TRUE(std::isnan(nan->value));
+  EXPECT_TRUE(std::isnan(nan->threshold));
+}
+
+TEST(PruneReason, RoundTripsThroughJsonWithNullForNaN) {
+  PruneReason reason{"median", 3, 0.5, 0.25, 4, "best value so far 0.5 is above the median"};
+  nlohmann::json json = to_json(reason);
+  EXPECT_EQ(json, nlohmann::json::parse(R"({"pruner": "median", "step": 3, "value": 0.5,
+      "threshold": 0.25, "n_compared": 4, "rule": "best value so far 0.5 is above the median"})"));
+  auto back = prune_reason_from_json(json);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->threshold, 0.25);
+  EXPECT_EQ(back->n_compared, 4);
+  reason.value = NAN;
+  EXPECT_TRUE(to_json(reason)["value"].is_null());
+  EXPECT_TRUE(std::isnan(prune_reason_from_json(to_json(reason))->value));
+  EXPECT_FALSE(prune_reason_from_json("pruned by hand"));
+  EXPECT_FALSE(prune_reason_from_json(nlohmann::json::parse(R"({"pruner": "x"})")));
+}
+
 TEST(MedianPruner, MaximizeFlipsTheComparison) {
   auto trials = completed_study();  // at step 5: 0.1+1/6 .. 0.5+1/6, median 0.4667
   MedianPruner pruner(MedianPrunerOptions{}.startup(1).towards(Direction::kMaximize));

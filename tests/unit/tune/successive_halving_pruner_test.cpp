@@ -48,6 +48,33 @@ TEST(SuccessiveHalvingPruner, PromotesTheTopFractionAtEachRung) {
   EXPECT_TRUE(pruner.should_prune(trials, bad, 1));
 }
 
+TEST(SuccessiveHalvingPruner, SaysWhichRungAndCutoffATrialMissed) {
+  SuccessiveHalvingPruner pruner(SuccessiveHalvingOptions{}.resource(1).reduction(2));
+  std::vector<FrozenTrial> trials;
+  for (int i = 0; i < 4; ++i) {
+    trials.push_back(make_trial(i, TrialState::kComplete, 1.0, {}, {{1, 0.9 + i}}));
+  }
+  FrozenTrial bad = make_trial(4, TrialState::kRunning, std::nullopt, {}, {{0, 0.0}, {1, 3.5}});
+  auto reason = pruner.judge(trials, bad, 1);
+  ASSERT_TRUE(reason);
+  EXPECT_EQ(reason->pruner, "successive_halving");
+  EXPECT_EQ(reason->step, 1);
+  EXPECT_EQ(reason->value, 3.5);
+  EXPECT_DOUBLE_EQ(reason->threshold, 1.9);  // {0.9, 1.9, 2.9, 3.5, 3.9}: the top 2 go on
+  EXPECT_EQ(reason->n_compared, 4);
+  EXPECT_EQ(reason->rule, "value 3.5 at rung 0 (step 1) is outside the top 1/2 of the 5 values "
+                          "there (promoted: <= 1.9)");
+  auto nan = pruner.judge(trials, make_trial(5, TrialState::kRunning, std::nullopt, {}, {{1, NAN}}), 1);
+  ASSERT_TRUE(nan);
+  EXPECT_EQ(nan->rule, "reported NaN at rung 0 (step 1) (diverged)");
+  SuccessiveHalvingOptions bootstrap = SuccessiveHalvingOptions{}.resource(1).reduction(2);
+  bootstrap.bootstrap_count = 6;
+  auto early = SuccessiveHalvingPruner(bootstrap).judge(trials, bad, 1);
+  ASSERT_TRUE(early);
+  EXPECT_EQ(early->rule, "only 5 values at rung 0 (step 1), more than bootstrap_count = 6 needed "
+                         "before any trial is promoted");
+}
+
 TEST(SuccessiveHalvingPruner, PromotesTheBestWhileARungIsSmall) {
   SuccessiveHalvingPruner pruner(SuccessiveHalvingOptions{}.resource(1).reduction(4));
   std::vector<FrozenTrial> trials{make_trial(0, TrialState::kComplete, 1.0, {}, {{1, 1.0}})};

@@ -48,8 +48,8 @@ MedianPruner::MedianPruner(MedianPrunerOptions options) : options_(options) {
               options_.n_min_trials);
 }
 
-bool MedianPruner::should_prune(const std::vector<FrozenTrial>& trials, const FrozenTrial& current,
-                                int64_t step) {
+std::optional<PruneReason> MedianPruner::judge(const std::vector<FrozenTrial>& trials,
+                                               const FrozenTrial& current, int64_t step) {
   std::vector<double> at_step;
   int64_t completed = 0;
   for (const auto& t : trials) {
@@ -58,11 +58,11 @@ bool MedianPruner::should_prune(const std::vector<FrozenTrial>& trials, const Fr
     auto it = t.intermediate_values.find(step);
     if (it != t.intermediate_values.end()) at_step.push_back(it->second);
   }
-  if (completed == 0 || completed < options_.n_startup_trials) return false;
-  if (step < options_.n_warmup_steps) return false;
+  if (completed == 0 || completed < options_.n_startup_trials) return std::nullopt;
+  if (step < options_.n_warmup_steps) return std::nullopt;
   if (!first_in_interval(step, current.intermediate_values, options_.n_warmup_steps,
                          options_.interval_steps)) {
-    return false;
+    return std::nullopt;
   }
   const bool maximize = options_.direction == Direction::kMaximize;
   double best = kNaN;
@@ -70,11 +70,21 @@ bool MedianPruner::should_prune(const std::vector<FrozenTrial>& trials, const Fr
     if (std::isnan(v)) continue;
     if (std::isnan(best) || (maximize ? v > best : v < best)) best = v;
   }
-  if (std::isnan(best)) return true;  // only NaNs reported: the trial diverged
-  if (static_cast<int64_t>(at_step.size()) < options_.n_min_trials) return false;
+  PruneReason reason{name(), step, best, kNaN, static_cast<int64_t>(at_step.size()), ""};
+  if (std::isnan(best)) {  // only NaNs reported: the trial diverged
+    reason.rule = "reported only NaN up to this step (diverged)";
+    return reason;
+  }
+  if (static_cast<int64_t>(at_step.size()) < options_.n_min_trials) return std::nullopt;
   double median = percentile(at_step, 50.0);
-  if (std::isnan(median)) return false;
-  return maximize ? best < median : best > median;
+  if (std::isnan(median)) return std::nullopt;
+  if (maximize ? best >= median : best <= median) return std::nullopt;
+  reason.threshold = median;
+  reason.rule = std::string("best value so far ") + rule_number(best) + " is " +
+                (maximize ? "below" : "above") + " the median " + rule_number(median) + " of " +
+                std::to_string(at_step.size()) + " complete trials at this step (" +
+                (maximize ? "maximize" : "minimize") + ")";
+  return reason;
 }
 
 }  // namespace aelab::tune

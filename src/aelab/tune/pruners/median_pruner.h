@@ -24,8 +24,8 @@ class MedianPruner : public Pruner {
  public:
   // Throws aelab::Error on negative counts or interval_steps < 1.
   explicit MedianPruner(MedianPrunerOptions options = {});
-  bool should_prune(const std::vector<FrozenTrial>& trials, const FrozenTrial& current,
-                    int64_t step) override;
+  std::optional<PruneReason> judge(const std::vector<FrozenTrial>& trials,
+                                   const FrozenTrial& current, int64_t step) override;
   std::string name() const override { return "median"; }
 
  private:

@@ -6,8 +6,9 @@ namespace aelab::tune {
 
 class NopPruner : public Pruner {
  public:
-  bool should_prune(const std::vector<FrozenTrial>&, const FrozenTrial&, int64_t) override {
-    return false;
+  std::optional<PruneReason> judge(const std::vector<FrozenTrial>&, const FrozenTrial&,
+                                   int64_t) override {
+    return std::nullopt;
   }
   std::string name() const override { return "none"; }
 };

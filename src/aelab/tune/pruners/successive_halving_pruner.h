@@ -29,8 +29,8 @@ class SuccessiveHalvingPruner : public Pruner {
  public:
   // Throws aelab::Error on min_resource < 1, reduction_factor < 2 or negative rates/counts.
   explicit SuccessiveHalvingPruner(SuccessiveHalvingOptions options = {});
-  bool should_prune(const std::vector<FrozenTrial>& trials, const FrozenTrial& current,
-                    int64_t step) override;
+  std::optional<PruneReason> judge(const std::vector<FrozenTrial>& trials,
+                                   const FrozenTrial& current, int64_t step) override;
   std::string name() const override { return "successive_halving"; }
 
   // The step at which rung `rung` is reached.
