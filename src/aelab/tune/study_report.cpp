@@ -8,8 +8,10 @@
 #include "aelab/core/error.h"
 #include "aelab/core/paths.h"
 #include "aelab/report/plot.h"
+#include "aelab/storage/storage.h"
 #include "aelab/tune/importance.h"
 #include "aelab/tune/search_space.h"
+#include "aelab/tune/study.h"
 
 namespace aelab::tune {
 
@@ -64,6 +66,60 @@ std::string param_cell(const FrozenTrial& t, const std::string& name, bool full)
   if (auto* d = std::get_if<double>(&c)) return number_text(*d, full);
   return to_toml_text(c);
 }
+
+// The parameter's external value as JSON (a number, string, boolean or null).
+nlohmann::json param_json(const FrozenTrial& t, const std::string& name) {
+  auto it = t.params.find(name);
+  if (it == t.params.end()) return nullptr;
+  auto dist = t.distributions.find(name);
+  if (dist == t.distributions.end()) return it->second;
+  try {
+    return choice_to_json(to_external(dist->second, it->second));
+  } catch (const Error&) {
+    return it->second;
+  }
+}
+
+// A finite number as JSON, else null (JSON has no NaN or infinities).
+nlohmann::json number_json(std::optional<double> v) {
+  return v && std::isfinite(*v) ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+std::optional<double> duration_of(const FrozenTrial& t) {
+  if (t.datetime_start > 0 && t.datetime_complete >= t.datetime_start) {
+    return t.datetime_complete - t.datetime_start;
+  }
+  return std::nullopt;
+}
+
+// The `reason` column: why a pruned trial was pruned, why a failed one failed.
+std::string reason_cell(const FrozenTrial& t) {
+  if (t.state == TrialState::kPruned) {
+    auto reason = prune_reason_of(t);
+    return reason ? to_text(*reason) : "";
+  }
+  if (t.state != TrialState::kFail) return "";
+  auto it = t.system_attrs.find(kFailReasonAttr);
+  if (it == t.system_attrs.end()) return "";
+  auto value = nlohmann::json::parse(it->second, nullptr, false);
+  return value.is_string() ? value.get<std::string>() : it->second;
+}
+
+const TrialState kAllStates[] = {TrialState::kComplete, TrialState::kPruned, TrialState::kFail,
+                                 TrialState::kRunning, TrialState::kWaiting};
+
+int64_t count_of(const StudyOverview& study, TrialState state) {
+  auto it = study.trials.find(state);
+  return it == study.trials.end() ? 0 : it->second;
+}
+
+int64_t total_of(const StudyOverview& study) {
+  int64_t total = 0;
+  for (const auto& [state, n] : study.trials) total += n;
+  return total;
+}
+
+const char* direction_name(Direction d) { return d == Direction::kMaximize ? "maximize" : "minimize"; }
 
 bool better(double a, double b, Direction d) { return d == Direction::kMinimize ? a < b : a > b; }
 
@@ -170,15 +226,90 @@ report::Table trials_table(const std::vector<FrozenTrial>& trials, bool full_pre
   auto names = param_names(trials);
   table.header = {"number", "state", "value", "duration_s"};
   table.header.insert(table.header.end(), names.begin(), names.end());
+  table.header.push_back("reason");
   for (const auto& t : trials) {
     std::vector<std::string> row{std::to_string(t.number), state_name(t.state),
                                  t.value ? number_text(*t.value, full_precision) : ""};
-    bool timed = t.datetime_start > 0 && t.datetime_complete >= t.datetime_start;
-    row.push_back(timed ? number_text(t.datetime_complete - t.datetime_start, full_precision) : "");
+    auto duration = duration_of(t);
+    row.push_back(duration ? number_text(*duration, full_precision) : "");
     for (const auto& name : names) row.push_back(param_cell(t, name, full_precision));
+    row.push_back(reason_cell(t));
     table.rows.push_back(std::move(row));
   }
   return table;
+}
+
+nlohmann::ordered_json trials_records(const std::vector<FrozenTrial>& trials) {
+  auto names = param_names(trials);
+  nlohmann::ordered_json records = nlohmann::ordered_json::array();
+  for (const auto& t : trials) {
+    nlohmann::ordered_json record;
+    record["number"] = t.number;
+    record["state"] = state_name(t.state);
+    record["value"] = number_json(t.value);
+    record["duration_s"] = number_json(duration_of(t));
+    for (const auto& name : names) record[name] = param_json(t, name);
+    std::string reason = reason_cell(t);
+    record["reason"] = reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(reason);
+    auto prune = t.state == TrialState::kPruned ? prune_reason_of(t) : std::nullopt;
+    record["prune_reason"] = prune ? to_json(*prune) : nlohmann::json(nullptr);
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+std::optional<PruneReason> prune_reason_of(const FrozenTrial& trial) {
+  auto it = trial.user_attrs.find(kPruneReasonAttr);
+  if (it == trial.user_attrs.end()) return std::nullopt;
+  return prune_reason_from_json(nlohmann::json::parse(it->second, nullptr, false));
+}
+
+std::vector<StudyOverview> study_overviews(storage::Storage& storage) {
+  std::vector<StudyOverview> studies;
+  for (const auto& summary : storage.get_all_studies()) {
+    StudyOverview study;
+    study.name = summary.name;
+    study.direction = summary.direction;
+    for (TrialState state : kAllStates) {
+      int64_t n = storage.get_n_trials(summary.study_id, {state});
+      if (n) study.trials[state] = n;
+    }
+    auto complete = storage.get_all_trials(summary.study_id, {TrialState::kComplete});
+    if (const FrozenTrial* best = best_trial(complete, summary.direction)) study.best = *best;
+    studies.push_back(std::move(study));
+  }
+  return studies;
+}
+
+report::Table studies_table(const std::vector<StudyOverview>& studies, bool full_precision) {
+  report::Table table;
+  table.header = {"name", "direction", "trials"};
+  for (TrialState state : kAllStates) table.header.push_back(state_name(state));
+  table.header.insert(table.header.end(), {"best_value", "best_trial"});
+  for (const auto& study : studies) {
+    std::vector<std::string> row{study.name, direction_name(study.direction),
+                                 std::to_string(total_of(study))};
+    for (TrialState state : kAllStates) row.push_back(std::to_string(count_of(study, state)));
+    row.push_back(study.best ? number_text(*study.best->value, full_precision) : "");
+    row.push_back(study.best ? std::to_string(study.best->number) : "");
+    table.rows.push_back(std::move(row));
+  }
+  return table;
+}
+
+nlohmann::ordered_json studies_records(const std::vector<StudyOverview>& studies) {
+  nlohmann::ordered_json records = nlohmann::ordered_json::array();
+  for (const auto& study : studies) {
+    nlohmann::ordered_json record;
+    record["name"] = study.name;
+    record["direction"] = direction_name(study.direction);
+    record["trials"] = total_of(study);
+    for (TrialState state : kAllStates) record[state_name(state)] = count_of(study, state);
+    record["best_value"] = number_json(study.best ? study.best->value : std::nullopt);
+    record["best_trial"] = study.best ? nlohmann::json(study.best->number) : nlohmann::json(nullptr);
+    records.push_back(std::move(record));
+  }
+  return records;
 }
 
 std::string trials_table_text(const std::vector<FrozenTrial>& trials) {
