@@ -1,6 +1,6 @@
 // aelab tune <study.toml> [--storage URL] [--out DIR] [--n-trials N] [--timeout S]
 //            [--grace-period S] [--max-retry N]
-// aelab study <storage> <name> [--out DIR]   (the database must exist: nothing is created)
+// (aelab study and aelab studies, which look at a study's database, are in cmd_studies.cpp.)
 //
 // This is the one place where training is plugged into tuning: the tune library only knows
 // trials and parameters, the train library only knows experiments.
@@ -296,33 +296,6 @@ void add_tune_command(CLI::App& app, const GlobalOptions& global, Command& run) 
                   "many times (default 0: a failed grid point stays failed)");
   cmd->add_flag("--check", args->check, "validate the study against its experiment and exit");
   cmd->callback([args, &global, &run] { run = [args, &global] { return run_tune(*args, global); }; });
-
-  struct StudyArgs {
-    std::string storage, name, out;
-  };
-  auto sargs = std::make_shared<StudyArgs>();
-  auto* show = app.add_subcommand("study", "tables and pictures of a study's trials");
-  show->add_option("storage", sargs->storage, "sqlite:///file.db, file.db or postgresql://...")
-      ->required();
-  show->add_option("name", sargs->name, "study name")->required();
-  show->add_option("-o,--out", sargs->out, "folder for the report (default: runs/<name>-report)");
-  show->callback([sargs, &run] {
-    run = [sargs] {
-      auto storage = storage::open_storage(sargs->storage, storage::OpenMode::kExisting);
-      int64_t id = storage->get_study_id(sargs->name);
-      auto direction = storage->get_study_direction(id);
-      auto trials = storage->get_all_trials(id);
-      fs::path out = sargs->out.empty() ? fs::path("runs") / (sargs->name + "-report") : fs::path(sargs->out);
-      ensure_directory(out);
-      tune::write_study_report(trials, direction, out);
-      std::cout << tune::trials_table_text(trials);
-      if (const auto* best = tune::best_trial(trials, direction)) {
-        std::cout << "best trial " << best->number << ": value " << *best->value << "\n";
-      }
-      std::cout << "report: " << out.string() << std::endl;
-      return 0;
-    };
-  });
 }
 
 }  // namespace aelab::cli

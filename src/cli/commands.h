@@ -21,8 +21,10 @@ void add_train_command(CLI::App& app, const GlobalOptions& global, Command& run)
 void add_summary_command(CLI::App& app, const GlobalOptions& global, Command& run);
 void add_eval_command(CLI::App& app, const GlobalOptions& global, Command& run);
 void add_data_command(CLI::App& app, const GlobalOptions& global, Command& run);
-// aelab tune and aelab study.
+// aelab tune.
 void add_tune_command(CLI::App& app, const GlobalOptions& global, Command& run);
+// aelab studies and aelab study (cmd_studies.cpp).
+void add_studies_commands(CLI::App& app, const GlobalOptions& global, Command& run);
 // aelab sample and aelab interpolate (cmd_generate.cpp).
 void add_generate_commands(CLI::App& app, const GlobalOptions& global, Command& run);
 // aelab latent (cmd_latent.cpp).
