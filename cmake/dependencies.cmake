@@ -31,10 +31,10 @@ endif()
 
 # FFTW3 (a C library): the FFT-accelerated t-SNE. Without it t-SNE offers exact and Barnes-Hut.
 find_path(FFTW3_INCLUDE_DIR fftw3.h)
-find_library(FFTW3_LIBRARY fftw3)
-if(FFTW3_INCLUDE_DIR AND FFTW3_LIBRARY)
+find_library(FFTW3F_LIBRARY fftw3f)  # single precision (fft_repulsion.cpp says why)
+if(FFTW3_INCLUDE_DIR AND FFTW3F_LIBRARY)
   set(AELAB_HAVE_FFTW ON)
-  message(STATUS "aelab: FFT-accelerated t-SNE through ${FFTW3_LIBRARY}")
+  message(STATUS "aelab: FFT-accelerated t-SNE through ${FFTW3F_LIBRARY}")
 else()
   set(AELAB_HAVE_FFTW OFF)
   message(STATUS "aelab: FFTW3 not found, t-SNE offers exact and Barnes-Hut only")

@@ -50,43 +50,67 @@ std::mutex& planner_mutex() {
   return m;
 }
 
-// The buffers and plans for one grid size: S x S real arrays (S = 2 B p, the circulant
-// embedding of the B p x B p Toeplitz product) and their S x (S/2 + 1) half spectra.
+// The buffers and plans for one grid size S = 2 B p (the circulant embedding of the B p x B p
+// Toeplitz product), in single precision: the transforms are most of the cost, and float is
+// twice as fast with errors far below the interpolation's (tests/unit/analysis/tsne_scale_test).
+// Only the first m = S/2 rows and columns of a charge grid are non-zero, and only those of the
+// result are read, so the 2-D transforms are done as 1-D passes that skip the zero rows:
+// forward = r2c along rows (m of S rows) then c2c along columns; inverse the other way round.
 struct FftRepulsion::Fft {
-  explicit Fft(int size) : size(size), spectrum(static_cast<size_t>(size) * (size / 2 + 1)) {
-    const size_t reals = static_cast<size_t>(size) * size;
-    for (int c = 0; c <= kCharges; ++c) {
-      real[c] = fftw_alloc_real(reals);
-      hat[c] = fftw_alloc_complex(spectrum);
+  explicit Fft(int size)
+      : size(size), half(size / 2 + 1), rows(size / 2),
+        spectrum(static_cast<size_t>(size) * (size / 2 + 1)) {
+    const size_t reals = static_cast<size_t>(rows) * size;
+    for (int c = 0; c < kCharges; ++c) {
+      real[c] = fftwf_alloc_real(reals);
+      hat[c] = fftwf_alloc_complex(spectrum);
       AELAB_CHECK(real[c] != nullptr && hat[c] != nullptr, "t-SNE (FFT): cannot allocate a ",
                   size, " x ", size, " grid");
     }
+    kernel = fftwf_alloc_real(static_cast<size_t>(size) * size);
+    kernel_hat = fftwf_alloc_complex(spectrum);
+    AELAB_CHECK(kernel != nullptr && kernel_hat != nullptr, "t-SNE (FFT): cannot allocate a ",
+                size, " x ", size, " kernel");
     std::lock_guard<std::mutex> lock(planner_mutex());
-    // FFTW_ESTIMATE plans without touching the arrays; the new-array execute functions then
-    // run the same plan on every buffer (all come from fftw_alloc, so alignment matches).
-    forward = fftw_plan_dft_r2c_2d(size, size, real[0], hat[0], FFTW_ESTIMATE);
-    backward = fftw_plan_dft_c2r_2d(size, size, hat[0], real[0], FFTW_ESTIMATE);
-    AELAB_CHECK(forward != nullptr && backward != nullptr, "t-SNE (FFT): FFTW could not plan a ",
-                size, " x ", size, " transform");
+    // FFTW_ESTIMATE plans without touching the arrays; the new-array execute functions then run
+    // the same plan on every channel's buffers (all from fftw_alloc: the alignment matches).
+    const int n[1] = {size};
+    rows_forward = fftwf_plan_many_dft_r2c(1, n, rows, real[0], nullptr, 1, size, hat[0], nullptr,
+                                           1, half, FFTW_ESTIMATE);
+    cols_forward = fftwf_plan_many_dft(1, n, half, hat[0], nullptr, half, 1, hat[0], nullptr, half,
+                                       1, FFTW_FORWARD, FFTW_ESTIMATE);
+    cols_backward = fftwf_plan_many_dft(1, n, half, hat[0], nullptr, half, 1, hat[0], nullptr,
+                                        half, 1, FFTW_BACKWARD, FFTW_ESTIMATE);
+    rows_backward = fftwf_plan_many_dft_c2r(1, n, rows, hat[0], nullptr, 1, half, real[0], nullptr,
+                                            1, size, FFTW_ESTIMATE);
+    kernel_forward = fftwf_plan_dft_r2c_2d(size, size, kernel, kernel_hat, FFTW_ESTIMATE);
+    AELAB_CHECK(rows_forward && cols_forward && cols_backward && rows_backward && kernel_forward,
+                "t-SNE (FFT): FFTW could not plan a ", size, " x ", size, " transform");
   }
   ~Fft() {
     std::lock_guard<std::mutex> lock(planner_mutex());
-    fftw_destroy_plan(forward);
-    fftw_destroy_plan(backward);
-    for (int c = 0; c <= kCharges; ++c) {
-      fftw_free(real[c]);
-      fftw_free(hat[c]);
+    for (fftwf_plan plan : {rows_forward, cols_forward, cols_backward, rows_backward, kernel_forward}) {
+      if (plan != nullptr) fftwf_destroy_plan(plan);
     }
+    for (int c = 0; c < kCharges; ++c) {
+      fftwf_free(real[c]);
+      fftwf_free(hat[c]);
+    }
+    fftwf_free(kernel);
+    fftwf_free(kernel_hat);
   }
   Fft(const Fft&) = delete;
   Fft& operator=(const Fft&) = delete;
 
-  int size;
+  int size, half, rows;
   size_t spectrum;
-  double* real[kCharges + 1] = {};  // [0, kCharges): charges, then potentials; [kCharges]: kernel
-  fftw_complex* hat[kCharges + 1] = {};
-  fftw_plan forward = nullptr;
-  fftw_plan backward = nullptr;
+  float* real[kCharges] = {};         // rows x size: charges in, potentials out
+  fftwf_complex* hat[kCharges] = {};  // size x half
+  float* kernel = nullptr;            // size x size
+  fftwf_complex* kernel_hat = nullptr;
+  double kernel_spacing = -1;         // node spacing the kernel spectrum was made for
+  fftwf_plan rows_forward = nullptr, cols_forward = nullptr, cols_backward = nullptr,
+             rows_backward = nullptr, kernel_forward = nullptr;
 };
 
 FftRepulsion::FftRepulsion(FftRepulsionOptions options, int threads)
@@ -110,19 +134,22 @@ void FftRepulsion::prepare_grid(int boxes, double box_width) {
     fft_ = std::make_unique<Fft>(size);
   }
   boxes_ = boxes;
-  // The kernel at every node offset, wrapped circularly: entry (a, b) holds offset
-  // (a or a - S, b or b - S) in node spacings h = box_width / p.
-  const int m = boxes * p;
   const double h = box_width / p;
-  double* kernel = fft_->real[kCharges];
+  if (fft_->kernel_spacing == h) return;  // a map wider than min_boxes keeps its spacing
+  fft_->kernel_spacing = h;
+  // The kernel at every node offset, wrapped circularly: entry (a, b) holds offset
+  // (a or a - S, b or b - S) in node spacings.
+  const int m = boxes * p;
+  float* kernel = fft_->kernel;
   for (int a = 0; a < size; ++a) {
     const double da = (a < m ? a : a - size) * h;
     for (int b = 0; b < size; ++b) {
       const double db = (b < m ? b : b - size) * h;
       const double w = 1.0 / (1.0 + da * da + db * db);
-      kernel[static_cast<size_t>(a) * size + b] = w * w;
+      kernel[static_cast<size_t>(a) * size + b] = static_cast<float>(w * w);
     }
   }
+  fftwf_execute(fft_->kernel_forward);
 }
 
 double FftRepulsion::repulsion(const double* y, int64_t n, double* force) {
@@ -134,14 +161,27 @@ double FftRepulsion::repulsion(const double* y, int64_t n, double* force) {
     hi = std::max(hi, y[k]);
   }
   const double extent = std::max(hi - lo, 1e-9);
-  const double wanted = std::max<double>(options_.min_boxes, std::ceil(extent * options_.boxes_per_unit));
+  const double wanted = std::ceil(extent * options_.boxes_per_unit);
   AELAB_CHECK(wanted < 20000, "t-SNE (FFT): the map spans ", extent,
               " units, more than the grid can cover (did the optimization diverge?)");
-  int boxes = static_cast<int>(wanted);
+  // A small map is cut into min_boxes boxes (narrower than 1 / boxes_per_unit); a larger one
+  // into boxes of exactly 1 / boxes_per_unit, so that the kernel's spectrum is reused from one
+  // iteration to the next while the grid size holds. The grid only shrinks when the map has
+  // shrunk by a fifth, so it is not re-planned back and forth.
+  int boxes;
+  double box_width;
+  if (wanted <= options_.min_boxes) {
+    boxes = options_.min_boxes;
+    box_width = extent / boxes;
+  } else {
+    boxes = static_cast<int>(wanted);
+    if (boxes_ >= boxes && boxes >= 0.8 * boxes_) boxes = boxes_;
+    box_width = 1.0 / options_.boxes_per_unit;
+  }
   while (!smooth(2 * static_cast<int64_t>(boxes) * p)) ++boxes;
-  const double box_width = extent / boxes;
   prepare_grid(boxes, box_width);
-  const int size = fft_->size;
+  Fft& fft = *fft_;
+  const int size = fft.size;
   const double center = (lo + hi) / 2;  // charges in centred coordinates: less cancellation in Z
 
   // Boxes and interpolation weights of every point.
@@ -176,9 +216,9 @@ double FftRepulsion::repulsion(const double* y, int64_t n, double* force) {
     for (int64_t i = 0; i < n; ++i) by_column_[static_cast<size_t>(fill[box_[2 * i]]++)] = static_cast<int32_t>(i);
   }
 
-  const size_t reals = static_cast<size_t>(size) * size;
+  const size_t reals = static_cast<size_t>(fft.rows) * size;
   parallel_for(kCharges, threads_, [&](int64_t c0, int64_t c1, int) {
-    for (int64_t c = c0; c < c1; ++c) std::memset(fft_->real[c], 0, reals * sizeof(double));
+    for (int64_t c = c0; c < c1; ++c) std::memset(fft.real[c], 0, reals * sizeof(float));
   });
   parallel_for(boxes, threads_, [&](int64_t b0, int64_t b1, int) {
     for (int64_t col = b0; col < b1; ++col) {
@@ -194,33 +234,35 @@ double FftRepulsion::repulsion(const double* y, int64_t n, double* force) {
           for (int k2 = 0; k2 < p; ++k2) {
             const size_t at = (row0 + k1) * size + col0 + k2;
             const double w = w1[k1] * w2[k2];
-            for (int c = 0; c < kCharges; ++c) fft_->real[c][at] += w * charge[c];
+            for (int c = 0; c < kCharges; ++c) fft.real[c][at] += static_cast<float>(w * charge[c]);
           }
         }
       }
     }
   });
 
-  // Kernel and charge spectra (five independent transforms), products, inverse transforms.
-  parallel_for(kCharges + 1, threads_, [&](int64_t c0, int64_t c1, int) {
-    for (int64_t c = c0; c < c1; ++c) fftw_execute_dft_r2c(fft_->forward, fft_->real[c], fft_->hat[c]);
-  });
-  const fftw_complex* kernel_hat = fft_->hat[kCharges];
+  // Per charge: forward transform, product with the kernel's spectrum, inverse transform.
   parallel_for(kCharges, threads_, [&](int64_t c0, int64_t c1, int) {
     for (int64_t c = c0; c < c1; ++c) {
-      fftw_complex* h = fft_->hat[c];
-      for (size_t k = 0; k < fft_->spectrum; ++k) {
-        const double re = h[k][0] * kernel_hat[k][0] - h[k][1] * kernel_hat[k][1];
-        const double im = h[k][0] * kernel_hat[k][1] + h[k][1] * kernel_hat[k][0];
+      fftwf_complex* h = fft.hat[c];
+      // The rows the row pass does not write are the zero rows of the padded grid.
+      std::memset(h + static_cast<size_t>(fft.rows) * fft.half, 0,
+                  (fft.spectrum - static_cast<size_t>(fft.rows) * fft.half) * sizeof(fftwf_complex));
+      fftwf_execute_dft_r2c(fft.rows_forward, fft.real[c], h);
+      fftwf_execute_dft(fft.cols_forward, h, h);
+      for (size_t k = 0; k < fft.spectrum; ++k) {
+        const float re = h[k][0] * fft.kernel_hat[k][0] - h[k][1] * fft.kernel_hat[k][1];
+        const float im = h[k][0] * fft.kernel_hat[k][1] + h[k][1] * fft.kernel_hat[k][0];
         h[k][0] = re;
         h[k][1] = im;
       }
-      fftw_execute_dft_c2r(fft_->backward, h, fft_->real[c]);
+      fftwf_execute_dft(fft.cols_backward, h, h);
+      fftwf_execute_dft_c2r(fft.rows_backward, h, fft.real[c]);
     }
   });
 
   // Potentials back at the points; FFTW's inverse leaves a factor S^2.
-  const double scale = 1.0 / static_cast<double>(reals);
+  const double scale = 1.0 / (static_cast<double>(size) * size);
   std::vector<double> z_part(static_cast<size_t>(n));
   parallel_for(n, threads_, [&](int64_t begin, int64_t end, int) {
     for (int64_t i = begin; i < end; ++i) {
@@ -233,7 +275,7 @@ double FftRepulsion::repulsion(const double* y, int64_t n, double* force) {
         for (int k2 = 0; k2 < p; ++k2) {
           const size_t at = (row0 + k1) * size + col0 + k2;
           const double w = w1[k1] * w2[k2];
-          for (int c = 0; c < kCharges; ++c) phi[c] += w * fft_->real[c][at];
+          for (int c = 0; c < kCharges; ++c) phi[c] += w * fft.real[c][at];
         }
       }
       for (double& v : phi) v *= scale;

@@ -24,7 +24,7 @@ namespace aelab::analysis {
 bool fft_repulsion_available();
 
 struct FftRepulsionOptions {
-  int nodes_per_box = 3;         // p: interpolation nodes per box and axis
+  int nodes_per_box = 4;         // p: interpolation nodes per box and axis
   int min_boxes = 50;            // B is at least this ...
   double boxes_per_unit = 1.0;   // ... and at least this many boxes per unit of the map's extent
 };

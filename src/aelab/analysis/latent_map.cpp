@@ -52,17 +52,37 @@ LatentMap make_latent_map(const torch::Tensor& codes, const std::vector<int64_t>
       input = to_matrix(p.projected);
       map.explained_variance_ratio = p.explained_variance_ratio;
     }
-    TsneOptions t;
-    t.perplexity = options.perplexity;
-    t.iterations = options.iterations;
-    t.seed = options.seed;
-    t.threads = options.threads;
-    t.learning_rate = options.learning_rate;
-    t.init = options.init;
-    TsneResult r = tsne(input, t);
-    map.points = std::move(r.embedding);
-    map.kl_divergence = r.kl_divergence;
-    map.iterations_run = r.iterations_run;
+    if (options.reference_map.rows > 0) {
+      const int64_t r = options.reference_map.rows;
+      AELAB_CHECK(r <= n, "latent map: the reference map has ", r, " points but only ", n,
+                  " codes were encoded (its points are the first test images)");
+      Matrix reference(r, input.cols);
+      std::copy(input.data.begin(), input.data.begin() + r * input.cols, reference.data.begin());
+      TsneTransformOptions t;
+      t.threads = options.threads;
+      for (int64_t i = 0; i < n; ++i) t.exclude.push_back(i < r ? i : -1);
+      TsneTransformResult placed = tsne_transform(reference, options.reference_map, input, t);
+      map.points = std::move(placed.embedding);
+      map.kl_divergence = placed.mean_kl;
+      map.iterations_run = t.iterations;
+      map.tsne_method = "transform";
+    } else {
+      TsneOptions t;
+      t.perplexity = options.perplexity;
+      t.iterations = options.iterations;
+      t.seed = options.seed;
+      t.threads = options.threads;
+      t.learning_rate = options.learning_rate;
+      t.init = options.init;
+      t.method = parse_tsne_method(options.tsne_method);
+      t.initial_positions = options.initial_positions;
+      TsneResult r = tsne(input, t);
+      map.points = std::move(r.embedding);
+      map.kl_divergence = r.kl_divergence;
+      map.iterations_run = r.iterations_run;
+      map.tsne_method = tsne_method_name(r.method);
+      map.neighbor_recall = r.neighbor_recall;
+    }
   }
   map.trustworthiness = trustworthiness(high, map.points, options.quality_k, options.threads);
   map.knn_accuracy = knn_cv_accuracy(map.points, labels, options.quality_k, options.knn_folds,
@@ -90,7 +110,10 @@ std::string latent_map_json(const LatentMap& map, const LatentMapOptions& option
     } else {
       j["learning_rate"] = "auto";
     }
-    j["init"] = options.init;
+    j["init"] = options.initial_positions.rows > 0 ? "given positions" : options.init;
+    j["tsne_method"] = map.tsne_method;
+    j["neighbor_recall"] = map.neighbor_recall;
+    if (map.tsne_method == "transform") j["kl_divergence_is"] = "mean per-point KL against the reference map";
   } else {
     j["kl_divergence"] = nullptr;
   }

@@ -18,6 +18,12 @@ struct LatentMapOptions {
   int iterations = 1000;       // tsne: gradient steps
   double learning_rate = 0;    // tsne: 0 = auto, max(n / early exaggeration / 4, 50)
   std::string init = "pca";    // tsne: "pca" or "random" start
+  std::string tsne_method = "auto";  // tsne: auto | exact | barnes-hut | fft (tsne.h)
+  Matrix initial_positions;    // tsne: n x 2 start (e.g. another run's map of the same images)
+  // tsne: place the codes into this fixed map of the first reference_map.rows codes instead of
+  // making a new one (tsne_transform; each code's own reference row excluded), so that maps of
+  // two runs share coordinates. Empty = a new map.
+  Matrix reference_map;
   uint64_t seed = 0;           // tsne init sketch, k-NN fold split
   int64_t tsne_pca_dims = 50;  // tsne: codes wider than this are first reduced by PCA (0 = never)
   int quality_k = 10;          // neighbours for trustworthiness and the k-NN classifier
@@ -38,6 +44,9 @@ struct LatentMap {
   double knn_accuracy = 0;                       // k-NN, k-fold CV accuracy of the labels on the map
   double kl_divergence = 0;                      // tsne: final KL(P || Q); NaN for pca
   int iterations_run = 0;                        // tsne
+  std::string tsne_method;                       // tsne: the method used ("transform" for
+                                                 // placement into a reference map)
+  double neighbor_recall = 1;                    // tsne: approximate neighbours' sampled recall
   double seconds = 0;                            // projection and quality measures
 };
 

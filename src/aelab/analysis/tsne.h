@@ -109,6 +109,13 @@ double tsne_exact_kl(const Matrix& x, const Matrix& embedding, double perplexity
 std::vector<double> tsne_exact_kl(const Matrix& x, const std::vector<Matrix>& embeddings,
                                   double perplexity, int threads = 0);
 
+// For maps too large for the exact P (O(n^2) calibrations): KL(P || Q) with P the sparse joint
+// affinities over the exact 3 * perplexity + 1 nearest neighbours (what Barnes-Hut and FFT t-SNE
+// optimize, here from exact neighbours whatever the maps were made with) and Q over all pairs of
+// each map (Z summed exactly, O(n^2) in the map's dimensions). P is computed once for all maps.
+std::vector<double> tsne_sparse_kl(const Matrix& x, const std::vector<Matrix>& embeddings,
+                                   double perplexity, int threads = 0);
+
 // The top-k principal component scores of x (n x k) without torch: the "pca" init of t-SNE.
 // Exact (covariance eigen-decomposition) for up to 256 columns, randomized subspace iteration
 // beyond. Each component's sign makes its largest loading positive.

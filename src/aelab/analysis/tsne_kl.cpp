@@ -1,4 +1,5 @@
-// tsne_exact_kl: KL(P || Q) over all pairs without storing either matrix.
+// tsne_exact_kl: KL(P || Q) over all pairs without storing either matrix; tsne_sparse_kl: the
+// same with the sparse P, for maps too large for the exact one.
 #include <cmath>
 #include <vector>
 
@@ -92,6 +93,41 @@ std::vector<double> tsne_exact_kl(const Matrix& x, const std::vector<Matrix>& em
   }
   std::vector<double> kl(maps);
   for (size_t m = 0; m < maps; ++m) kl[m] = 2 * plogp + 2 * plogw[m] + std::log(2 * z[m]);
+  return kl;
+}
+
+std::vector<double> tsne_sparse_kl(const Matrix& x, const std::vector<Matrix>& embeddings,
+                                   double perplexity, int threads) {
+  const SparseAffinities p = sparse_joint_affinities(x, perplexity, threads);
+  const int workers = resolve_threads(threads);
+  const int64_t n = p.points;
+  std::vector<double> kl;
+  for (const Matrix& y : embeddings) {
+    check_finite_matrix(y, "t-SNE embedding", 2);
+    AELAB_CHECK(y.rows == n, "t-SNE KL: embedding has ", y.rows, " points but the input has ", n);
+    // Per-row partial sums, added in row order: the result does not depend on the threads.
+    std::vector<double> z_row(static_cast<size_t>(n)), cross_row(static_cast<size_t>(n));
+    parallel_for(n, workers, [&](int64_t begin, int64_t end, int) {
+      for (int64_t i = begin; i < end; ++i) {
+        double z = 0;
+        for (int64_t j = i + 1; j < n; ++j) z += 1.0 / (1.0 + distance2(y.row(i), y.row(j), y.cols));
+        z_row[static_cast<size_t>(i)] = 2 * z;
+        double cross = 0;
+        for (int64_t k = p.row_start[static_cast<size_t>(i)]; k < p.row_start[static_cast<size_t>(i + 1)]; ++k) {
+          const double v = p.value[static_cast<size_t>(k)];
+          const double e = distance2(y.row(i), y.row(p.column[static_cast<size_t>(k)]), y.cols);
+          if (v > 0) cross += v * (std::log(v) + std::log1p(e));
+        }
+        cross_row[static_cast<size_t>(i)] = cross;
+      }
+    });
+    double z = 0, cross = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      z += z_row[static_cast<size_t>(i)];
+      cross += cross_row[static_cast<size_t>(i)];
+    }
+    kl.push_back(cross + std::log(z));  // sum p = 1
+  }
   return kl;
 }
 
