@@ -50,8 +50,14 @@ GridSampler::GridSampler(SearchSpace space) : space_(std::move(space)) {
   // Depth-first over the declaration order: the last parameter varies fastest, and inactive
   // parameters contribute no factor.
   std::map<std::string, double> current;
+  // Every point is held in memory (and is a training run): a product of value lists that no
+  // study could run is refused before it is built (fuzz_study_file found a 2 GB one).
+  constexpr size_t kMaxGridPoints = 1000000;
   auto visit = [&](auto&& self, size_t i) -> void {
     if (i == params.size()) {
+      AELAB_CHECK(points_.size() < kMaxGridPoints, "grid sampler: the [space] spans more than ",
+                  kMaxGridPoints, " grid points (the product of every parameter's values); "
+                  "use fewer values, or the random or tpe sampler");
       points_.push_back(current);
       return;
     }
