@@ -105,7 +105,11 @@ int run_latent(const LatentArgs& args, const GlobalOptions& global) {
   const bool init_from_map = args.init != "pca" && args.init != "random";
   AELAB_CHECK(!init_from_map || fs::is_regular_file(args.init), "--init '", args.init,
               "' is not a t-SNE start (expected pca, random or a latent-tsne.csv file)");
-  analysis::parse_tsne_method(args.tsne_method);  // a bad name fails before any work
+  try {
+    analysis::parse_tsne_method(args.tsne_method);  // a bad name fails before any work
+  } catch (const Error& e) {
+    throw Error(std::string("--tsne-method: ") + e.what());
+  }
   AELAB_CHECK(args.method == "tsne" || (!init_from_map && args.tsne_from.empty()),
               "--init FILE and --tsne-from are t-SNE options (use --method tsne)");
   AELAB_CHECK(!init_from_map || args.tsne_from.empty(),

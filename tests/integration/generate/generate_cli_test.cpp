@@ -5,12 +5,18 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "aelab/report/gnuplot.h"
+#include "aelab/report/grid.h"
 #include "aelab/report/image.h"
 #include "run_aelab.h"
 #include "test_paths.h"
@@ -229,7 +235,132 @@ TEST(CliGenerate, LatentTsneTakesLearningRateAndInit) {
   EXPECT_EQ(r.output, "aelab: --learning-rate 'fast': expected auto or a number > 0\n");
   r = run_aelab("latent " + vae_run().string() + " --method tsne --init spectral");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.output, "aelab: --init 'spectral' is not a t-SNE start (expected pca or random)\n");
+  EXPECT_EQ(r.output, "aelab: --init 'spectral' is not a t-SNE start (expected pca, random or a "
+                      "latent-tsne.csv file)\n");
+}
+
+// A map made once can seed a new one (--init MAP.csv) or take new points without moving
+// (--tsne-from MAP.csv): the way a figure stays comparable across runs.
+TEST(CliGenerate, LatentTsneStartsFromOrPlacesIntoAGivenMap) {
+  auto base = vae_run().parent_path();
+  auto first = base / "latent-first", seeded = base / "latent-seeded", placed = base / "latent-placed";
+  auto r = run_aelab("-q latent " + vae_run().string() +
+                     " --method tsne --n 200 --iterations 260 --tsne-method barnes-hut --out " +
+                     first.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(", barnes-hut, KL "), std::string::npos) << r.output;
+  auto first_json = nlohmann::json::parse(read_text(first / "latent-tsne.json"));
+  EXPECT_EQ(first_json["tsne_method"], "barnes-hut");
+  const auto map = (first / "latent-tsne.csv").string();
+
+  r = run_aelab("-q latent " + vae_run().string() + " --method tsne --n 200 --iterations 260"
+                " --tsne-method exact --init " + map + " --out " + seeded.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto seeded_json = nlohmann::json::parse(read_text(seeded / "latent-tsne.json"));
+  EXPECT_EQ(seeded_json["init"], "given positions");
+  EXPECT_EQ(seeded_json["tsne_method"], "exact");
+  // Started from a converged map, the new one is at least as good (a little slack for the
+  // early-exaggeration phase it goes through again).
+  EXPECT_LT(seeded_json["kl_divergence"].get<double>(),
+            first_json["kl_divergence"].get<double>() * 1.1);
+
+  r = run_aelab("-q latent " + vae_run().string() + " --method tsne --n 260 --tsne-from " + map +
+                " --out " + placed.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("placed into " + map + " (200 reference points), mean KL "),
+            std::string::npos)
+      << r.output;
+  auto placed_json = nlohmann::json::parse(read_text(placed / "latent-tsne.json"));
+  EXPECT_EQ(placed_json["tsne_method"], "transform");
+  EXPECT_EQ(placed_json["points"], 260);
+  // Every code is placed into the fixed map (a reference image's own row left out of its
+  // affinities), so a reference image lands near where the map had it and a new image next to
+  // reference images of its own class.
+  struct Point {
+    double x = 0, y = 0;
+    long label = 0;
+  };
+  auto points_of = [](const std::string& text) {
+    std::vector<Point> points;
+    std::istringstream in(text);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      Point p;
+      if (std::sscanf(line.c_str(), "%lf,%lf,%ld", &p.x, &p.y, &p.label) == 3) points.push_back(p);
+    }
+    return points;
+  };
+  auto given = points_of(read_text(first / "latent-tsne.csv"));
+  auto out = points_of(read_text(placed / "latent-tsne.csv"));
+  ASSERT_EQ(given.size(), 200u);
+  ASSERT_EQ(out.size(), 260u);
+  double spread = 0;
+  for (const auto& p : given) spread = std::max(spread, std::hypot(p.x, p.y));
+  // The share of points whose nearest other reference point has their class.
+  auto nearest_same_class = [&](const std::vector<Point>& points) {
+    int same = 0;
+    for (size_t i = 0; i < points.size(); ++i) {
+      size_t nearest = 0;
+      double best = 1e300;
+      for (size_t j = 0; j < given.size(); ++j) {
+        double d = std::hypot(points[i].x - given[j].x, points[i].y - given[j].y);
+        if (j != i && d < best) best = d, nearest = j;
+      }
+      same += given[nearest].label == points[i].label;
+    }
+    return static_cast<double>(same) / static_cast<double>(points.size());
+  };
+  std::vector<double> moved;
+  for (size_t i = 0; i < given.size(); ++i) {
+    moved.push_back(std::hypot(out[i].x - given[i].x, out[i].y - given[i].y));
+  }
+  std::nth_element(moved.begin(), moved.begin() + moved.size() / 2, moved.end());
+  const double in_map = nearest_same_class(given), placed_share = nearest_same_class(out);
+  EXPECT_LT(moved[moved.size() / 2], 0.2 * spread) << "the map spans " << spread;
+  EXPECT_GT(placed_share, 0.8 * in_map) << "1-NN class agreement in the map itself " << in_map;
+}
+
+TEST(CliGenerate, BadMapFilesAndTsneMethodsAreOneLineErrors) {
+  auto dir = aelab::testing::temp_dir("cli-latent-bad-maps");
+  std::ofstream(dir / "bad-row.csv") << "x,y,label\n1.5,2,3\n0.25,oops,1\n";
+  std::ofstream(dir / "no-header.csv") << "1,2,3\n";
+  std::ofstream(dir / "three.csv") << "x,y,label\n1,2,0\n3,4,1\n5,6,2\n";
+  const std::string latent = "latent " + vae_run().string() + " --method tsne ";
+  auto r = run_aelab(latent + "--init " + (dir / "bad-row.csv").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "aelab: --init " + (dir / "bad-row.csv").string() +
+                          ":3: expected two finite numbers x,y, got '0.25,oops,1'\n");
+  r = run_aelab(latent + "--tsne-from " + (dir / "no-header.csv").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "aelab: --tsne-from " + (dir / "no-header.csv").string() +
+                          ":1: expected the header x,y,label\n");
+  r = run_aelab(latent + "--tsne-method quick");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output,
+            "aelab: --tsne-method: t-SNE method 'quick' is not one of auto, exact, barnes-hut, "
+            "fft\n");
+  r = run_aelab(latent + "--init " + (dir / "three.csv").string() + " --tsne-from " +
+                (dir / "three.csv").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(count_lines(r.output), 1) << r.output;
+  EXPECT_NE(r.output.find("exclude each other"), std::string::npos) << r.output;
+  r = run_aelab("-q " + latent + "--n 50 --init " + (dir / "three.csv").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(aelab::testing::last_line(r.output),
+            "aelab: --init " + (dir / "three.csv").string() +
+                ": holds 3 positions for the 50 codes mapped (use --n 3, or a map of the same "
+                "images)")
+      << r.output;
+  r = run_aelab("-q " + latent + "--n 2 --tsne-from " + (dir / "three.csv").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(aelab::testing::last_line(r.output).find("holds 3 points, more than the 2 codes mapped"),
+            std::string::npos)
+      << r.output;
+  r = run_aelab(latent.substr(0, latent.find("--method")) + "--method pca --tsne-from " +
+                (dir / "three.csv").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "aelab: --init FILE and --tsne-from are t-SNE options (use --method tsne)\n");
 }
 
 TEST(CliGenerate, BadInputIsAOneLineError) {
