@@ -11,6 +11,8 @@ packages=(
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   libsqlite3-dev libpq-dev postgresql
   libgtest-dev gnuplot-nox poppler-utils help2man bash-completion
+  clang libclang-rt-14-dev                   # libFuzzer targets of fuzz/ (scripts/fuzz.sh)
+  fonts-dejavu-core                          # DejaVu Sans for labels in pictures (else a bitmap font)
   libfftw3-dev                               # FFT-accelerated t-SNE (optional at configure time)
   dataset-fashion-mnist
   python3-torch python3-torchvision python3-optuna python3-sklearn python3-numpy python3-psycopg2

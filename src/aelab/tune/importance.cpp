@@ -53,7 +53,11 @@ Dataset build_dataset(const std::vector<FrozenTrial>& trials) {
   if (done.size() < 2) return data;
   // Parameters shared by every completed trial with one distribution throughout.
   std::vector<std::pair<std::string, Distribution>> shared;
-  for (const auto& [name, dist] : done.back()->distributions) {
+  // An explicit pair, not a structured binding: clang before 16 cannot capture bindings in the
+  // lambda below (the fuzz build uses Debian's clang 14).
+  for (const auto& entry : done.back()->distributions) {
+    const std::string& name = entry.first;
+    const Distribution& dist = entry.second;
     if (is_single_value(dist)) continue;
     bool everywhere = std::all_of(done.begin(), done.end(), [&](const FrozenTrial* t) {
       auto d = t->distributions.find(name);
