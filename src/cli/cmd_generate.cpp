@@ -6,6 +6,7 @@
 #include "aelab/analysis/run_model.h"
 #include "aelab/core/error.h"
 #include "aelab/core/log.h"
+#include "aelab/report/grid.h"
 #include "aelab/report/image.h"
 #include "aelab/train/device.h"
 #include "aelab/train/pipeline.h"

@@ -1,182 +1,100 @@
 #include "aelab/report/font.h"
 
-#include <array>
+#include <cstdlib>
+
+#include "aelab/core/error.h"
+#include "aelab/core/log.h"
+#include "aelab/report/bitmap_font.h"
+#include "aelab/report/truetype_font.h"
 
 namespace aelab::report {
+
+namespace fs = std::filesystem;
+
 namespace {
-
-// Each glyph is drawn as up to nine rows of five characters ('#' = ink); rows left out are blank.
-// Rows 0..6 sit above the baseline, rows 7..8 hold descenders (g, j, p, q, y, comma, underscore).
-struct GlyphArt {
-  char code;
-  const char* rows[kGlyphHeight];
-};
-
-// clang-format off
-constexpr GlyphArt kGlyphArt[] = {
-  {' ', {}},
-  {'!', {"..#..", "..#..", "..#..", "..#..", "..#..", ".....", "..#.."}},
-  {'"', {".#.#.", ".#.#."}},
-  {'#', {".#.#.", ".#.#.", "#####", ".#.#.", "#####", ".#.#.", ".#.#."}},
-  {'$', {"..#..", ".####", "#.#..", ".###.", "..#.#", "####.", "..#.."}},
-  {'%', {"##...", "##..#", "...#.", "..#..", ".#...", "#..##", "...##"}},
-  {'&', {".##..", "#..#.", "#.#..", ".#...", "#.#.#", "#..#.", ".##.#"}},
-  {'\'', {"..#..", "..#.."}},
-  {'(', {"...#.", "..#..", ".#...", ".#...", ".#...", "..#..", "...#."}},
-  {')', {".#...", "..#..", "...#.", "...#.", "...#.", "..#..", ".#..."}},
-  {'*', {".....", "..#..", "#.#.#", ".###.", "#.#.#", "..#..", "....."}},
-  {'+', {".....", "..#..", "..#..", "#####", "..#..", "..#..", "....."}},
-  {',', {".....", ".....", ".....", ".....", ".....", "..##.", "..##.", "...#.", "..#.."}},
-  {'-', {".....", ".....", ".....", "#####"}},
-  {'.', {".....", ".....", ".....", ".....", ".....", ".##..", ".##.."}},
-  {'/', {".....", "....#", "...#.", "..#..", ".#...", "#...."}},
-  {'0', {".###.", "#...#", "#..##", "#.#.#", "##..#", "#...#", ".###."}},
-  {'1', {"..#..", ".##..", "..#..", "..#..", "..#..", "..#..", ".###."}},
-  {'2', {".###.", "#...#", "....#", "...#.", "..#..", ".#...", "#####"}},
-  {'3', {"#####", "...#.", "..#..", "...#.", "....#", "#...#", ".###."}},
-  {'4', {"...#.", "..##.", ".#.#.", "#..#.", "#####", "...#.", "...#."}},
-  {'5', {"#####", "#....", "####.", "....#", "....#", "#...#", ".###."}},
-  {'6', {"..##.", ".#...", "#....", "####.", "#...#", "#...#", ".###."}},
-  {'7', {"#####", "....#", "...#.", "..#..", ".#...", ".#...", ".#..."}},
-  {'8', {".###.", "#...#", "#...#", ".###.", "#...#", "#...#", ".###."}},
-  {'9', {".###.", "#...#", "#...#", ".####", "....#", "...#.", ".##.."}},
-  {':', {".....", ".##..", ".##..", ".....", ".##..", ".##..", "....."}},
-  {';', {".....", ".##..", ".##..", ".....", ".##..", ".##..", "..#..", ".#..."}},
-  {'<', {"...#.", "..#..", ".#...", "#....", ".#...", "..#..", "...#."}},
-  {'=', {".....", ".....", "#####", ".....", "#####"}},
-  {'>', {".#...", "..#..", "...#.", "....#", "...#.", "..#..", ".#..."}},
-  {'?', {".###.", "#...#", "....#", "...#.", "..#..", ".....", "..#.."}},
-  {'@', {".###.", "#...#", "....#", ".##.#", "#.#.#", "#.#.#", ".###."}},
-  {'A', {".###.", "#...#", "#...#", "#####", "#...#", "#...#", "#...#"}},
-  {'B', {"####.", "#...#", "#...#", "####.", "#...#", "#...#", "####."}},
-  {'C', {".###.", "#...#", "#....", "#....", "#....", "#...#", ".###."}},
-  {'D', {"###..", "#..#.", "#...#", "#...#", "#...#", "#..#.", "###.."}},
-  {'E', {"#####", "#....", "#....", "####.", "#....", "#....", "#####"}},
-  {'F', {"#####", "#....", "#....", "####.", "#....", "#....", "#...."}},
-  {'G', {".###.", "#...#", "#....", "#.###", "#...#", "#...#", ".####"}},
-  {'H', {"#...#", "#...#", "#...#", "#####", "#...#", "#...#", "#...#"}},
-  {'I', {".###.", "..#..", "..#..", "..#..", "..#..", "..#..", ".###."}},
-  {'J', {"..###", "...#.", "...#.", "...#.", "...#.", "#..#.", ".##.."}},
-  {'K', {"#...#", "#..#.", "#.#..", "##...", "#.#..", "#..#.", "#...#"}},
-  {'L', {"#....", "#....", "#....", "#....", "#....", "#....", "#####"}},
-  {'M', {"#...#", "##.##", "#.#.#", "#.#.#", "#...#", "#...#", "#...#"}},
-  {'N', {"#...#", "#...#", "##..#", "#.#.#", "#..##", "#...#", "#...#"}},
-  {'O', {".###.", "#...#", "#...#", "#...#", "#...#", "#...#", ".###."}},
-  {'P', {"####.", "#...#", "#...#", "####.", "#....", "#....", "#...."}},
-  {'Q', {".###.", "#...#", "#...#", "#...#", "#.#.#", "#..#.", ".##.#"}},
-  {'R', {"####.", "#...#", "#...#", "####.", "#.#..", "#..#.", "#...#"}},
-  {'S', {".####", "#....", "#....", ".###.", "....#", "....#", "####."}},
-  {'T', {"#####", "..#..", "..#..", "..#..", "..#..", "..#..", "..#.."}},
-  {'U', {"#...#", "#...#", "#...#", "#...#", "#...#", "#...#", ".###."}},
-  {'V', {"#...#", "#...#", "#...#", "#...#", "#...#", ".#.#.", "..#.."}},
-  {'W', {"#...#", "#...#", "#...#", "#.#.#", "#.#.#", "#.#.#", ".#.#."}},
-  {'X', {"#...#", "#...#", ".#.#.", "..#..", ".#.#.", "#...#", "#...#"}},
-  {'Y', {"#...#", "#...#", ".#.#.", "..#..", "..#..", "..#..", "..#.."}},
-  {'Z', {"#####", "....#", "...#.", "..#..", ".#...", "#....", "#####"}},
-  {'[', {".###.", ".#...", ".#...", ".#...", ".#...", ".#...", ".###."}},
-  {'\\', {".....", "#....", ".#...", "..#..", "...#.", "....#"}},
-  {']', {".###.", "...#.", "...#.", "...#.", "...#.", "...#.", ".###."}},
-  {'^', {"..#..", ".#.#.", "#...#"}},
-  {'_', {".....", ".....", ".....", ".....", ".....", ".....", ".....", "#####"}},
-  {'`', {".#...", "..#.."}},
-  {'a', {".....", ".....", ".###.", "....#", ".####", "#...#", ".####"}},
-  {'b', {"#....", "#....", "#.##.", "##..#", "#...#", "#...#", "####."}},
-  {'c', {".....", ".....", ".###.", "#....", "#....", "#...#", ".###."}},
-  {'d', {"....#", "....#", ".##.#", "#..##", "#...#", "#...#", ".####"}},
-  {'e', {".....", ".....", ".###.", "#...#", "#####", "#....", ".###."}},
-  {'f', {"..##.", ".#..#", ".#...", "###..", ".#...", ".#...", ".#..."}},
-  {'g', {".....", ".....", ".####", "#...#", "#...#", "#...#", ".####", "....#", ".###."}},
-  {'h', {"#....", "#....", "#.##.", "##..#", "#...#", "#...#", "#...#"}},
-  {'i', {"..#..", ".....", ".##..", "..#..", "..#..", "..#..", ".###."}},
-  {'j', {"...#.", ".....", "..##.", "...#.", "...#.", "...#.", "...#.", "#..#.", ".##.."}},
-  {'k', {"#....", "#....", "#..#.", "#.#..", "##...", "#.#..", "#..#."}},
-  {'l', {".##..", "..#..", "..#..", "..#..", "..#..", "..#..", ".###."}},
-  {'m', {".....", ".....", "##.#.", "#.#.#", "#.#.#", "#.#.#", "#.#.#"}},
-  {'n', {".....", ".....", "#.##.", "##..#", "#...#", "#...#", "#...#"}},
-  {'o', {".....", ".....", ".###.", "#...#", "#...#", "#...#", ".###."}},
-  {'p', {".....", ".....", "####.", "#...#", "#...#", "#...#", "####.", "#....", "#...."}},
-  {'q', {".....", ".....", ".####", "#...#", "#...#", "#...#", ".####", "....#", "....#"}},
-  {'r', {".....", ".....", "#.##.", "##..#", "#....", "#....", "#...."}},
-  {'s', {".....", ".....", ".####", "#....", ".###.", "....#", "####."}},
-  {'t', {".#...", ".#...", "###..", ".#...", ".#...", ".#..#", "..##."}},
-  {'u', {".....", ".....", "#...#", "#...#", "#...#", "#..##", ".##.#"}},
-  {'v', {".....", ".....", "#...#", "#...#", "#...#", ".#.#.", "..#.."}},
-  {'w', {".....", ".....", "#...#", "#...#", "#.#.#", "#.#.#", ".#.#."}},
-  {'x', {".....", ".....", "#...#", ".#.#.", "..#..", ".#.#.", "#...#"}},
-  {'y', {".....", ".....", "#...#", "#...#", "#...#", "#...#", ".####", "....#", ".###."}},
-  {'z', {".....", ".....", "#####", "...#.", "..#..", ".#...", "#####"}},
-  {'{', {"...#.", "..#..", "..#..", ".#...", "..#..", "..#..", "...#."}},
-  {'|', {"..#..", "..#..", "..#..", "..#..", "..#..", "..#..", "..#.."}},
-  {'}', {".#...", "..#..", "..#..", "...#.", "..#..", "..#..", ".#..."}},
-  {'~', {".....", ".....", ".#...", "#.#.#", "...#."}},
-};
-// clang-format on
-
-constexpr int kFirstCode = 32;
-constexpr int kLastCode = 126;
-static_assert(sizeof(kGlyphArt) / sizeof(kGlyphArt[0]) == kLastCode - kFirstCode + 1,
-              "one glyph per printable ASCII character");
-
-// Bit masks per row (bit 4 = leftmost column), built once from the art above.
-using GlyphBits = std::array<uint8_t, kGlyphHeight>;
-const std::array<GlyphBits, kLastCode - kFirstCode + 1>& glyph_table() {
-  static const auto table = [] {
-    std::array<GlyphBits, kLastCode - kFirstCode + 1> bits{};
-    for (const GlyphArt& art : kGlyphArt) {
-      GlyphBits& glyph = bits[art.code - kFirstCode];
-      for (int row = 0; row < kGlyphHeight; ++row) {
-        const char* line = art.rows[row];
-        for (int col = 0; line != nullptr && col < kGlyphWidth && line[col] != '\0'; ++col) {
-          if (line[col] == '#') glyph[row] |= static_cast<uint8_t>(1u << (kGlyphWidth - 1 - col));
-        }
-      }
-    }
-    return bits;
-  }();
-  return table;
-}
-
-// The printable ASCII characters of `text`, one '?' per non-ASCII UTF-8 code point or control byte.
-std::string printable(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if ((c & 0xC0) == 0x80) continue;  // UTF-8 continuation byte: its lead byte already counted
-    out += (c >= kFirstCode && c <= kLastCode) ? static_cast<char>(c) : '?';
-  }
-  return out;
-}
-
+constexpr int kTrueTypeLinePerSize = 10;
 }  // namespace
 
-int text_width(const std::string& text, int scale) {
-  const int count = static_cast<int>(printable(text).size());
-  return count == 0 ? 0 : (count * kGlyphAdvance - 1) * scale;
+Typeface::Typeface() = default;
+
+Typeface Typeface::from_file(const fs::path& path) {
+  Typeface face;
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return face;
+  try {
+    face.font_ = std::make_shared<const TrueTypeFont>(path);
+  } catch (const Error& e) {
+    log::debug(std::string("font: ") + e.what());
+  }
+  return face;
 }
 
-void draw_text(Image& image, int x, int y, const std::string& text, const uint8_t* color,
-               int scale) {
-  const auto& table = glyph_table();
-  int pen_x = x;
-  for (char c : printable(text)) {
-    const GlyphBits& glyph = table[c - kFirstCode];
-    for (int row = 0; row < kGlyphHeight; ++row) {
-      for (int col = 0; col < kGlyphWidth; ++col) {
-        if (!(glyph[row] & (1u << (kGlyphWidth - 1 - col)))) continue;
-        for (int dy = 0; dy < scale; ++dy) {
-          const int py = y + row * scale + dy;
-          if (py < 0 || py >= image.height) continue;
-          for (int dx = 0; dx < scale; ++dx) {
-            const int px = pen_x + col * scale + dx;
-            if (px < 0 || px >= image.width) continue;
-            uint8_t* pixel = image.at(px, py);
-            for (int ch = 0; ch < image.channels; ++ch) pixel[ch] = color[ch];
-          }
-        }
-      }
-    }
-    pen_x += kGlyphAdvance * scale;
+std::string Typeface::describe() const {
+  if (!font_) return "the built-in 5x7 bitmap font";
+  return font_->path().filename().string() + " (" + font_->path().string() + ")";
+}
+
+int Typeface::line_height(int size) const {
+  return font_ ? kTrueTypeLinePerSize * size : bitmap_text_height(size);
+}
+
+int Typeface::text_width(const std::string& text, int size) const {
+  return font_ ? font_->text_width(text, line_height(size)) : bitmap_text_width(text, size);
+}
+
+void Typeface::draw_text(Image& image, int x, int y, const std::string& text,
+                         const uint8_t* color, int size) const {
+  if (font_) {
+    font_->draw_text(image, x, y, text, color, line_height(size));
+  } else {
+    draw_bitmap_text(image, x, y, text, color, size);
   }
+}
+
+const std::vector<fs::path>& font_search_paths() {
+  static const std::vector<fs::path> paths = {
+      "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  // Debian, Ubuntu: fonts-dejavu-core
+      "/usr/share/fonts/dejavu/DejaVuSans.ttf",           // Fedora, Arch
+      "/usr/share/fonts/TTF/DejaVuSans.ttf",
+      "/usr/local/share/fonts/DejaVuSans.ttf",
+      "/Library/Fonts/DejaVuSans.ttf",
+  };
+  return paths;
+}
+
+const Typeface& default_typeface() {
+  static const Typeface face = [] {
+    if (const char* env = std::getenv("AELAB_FONT"); env != nullptr && *env != '\0') {
+      const std::string wanted = env;
+      Typeface chosen = wanted == "none" ? Typeface() : Typeface::from_file(wanted);
+      if (wanted != "none" && !chosen.truetype()) {
+        log::warn("AELAB_FONT=" + wanted + " is not a readable TrueType font; picture labels "
+                  "use the built-in bitmap font");
+      } else {
+        log::debug("picture labels: " + chosen.describe() + " (AELAB_FONT)");
+      }
+      return chosen;
+    }
+    for (const fs::path& path : font_search_paths()) {
+      Typeface found = Typeface::from_file(path);
+      if (!found.truetype()) continue;
+      log::debug("picture labels: " + found.describe());
+      return found;
+    }
+    log::info("no DejaVu Sans found (install fonts-dejavu-core or set AELAB_FONT to a .ttf "
+              "file); picture labels use the built-in bitmap font");
+    return Typeface();
+  }();
+  return face;
+}
+
+int text_width(const std::string& text, int size) {
+  return default_typeface().text_width(text, size);
+}
+int text_height(int size) { return default_typeface().line_height(size); }
+void draw_text(Image& image, int x, int y, const std::string& text, const uint8_t* color,
+               int size) {
+  default_typeface().draw_text(image, x, y, text, color, size);
 }
 
 }  // namespace aelab::report

@@ -1,25 +1,57 @@
 #pragma once
-// A small built-in bitmap font (ASCII 32..126) for labels in image grids, so pictures need no font
-// files at run time. Glyphs are 5x7 with two descender rows below the baseline (a 5x9 cell) and one
-// column of spacing; characters outside ASCII are drawn as '?', one per UTF-8 code point.
+// Text in pictures: labels and titles of image grids are drawn with DejaVu Sans (a TrueType
+// font, truetype_font.h) when its file is found at run time, and with the built-in 5x7 bitmap
+// font (bitmap_font.h) otherwise, so a picture is always drawn.
+//
+// Sizes are given as the bitmap font's integer scale: a line of text at size s is 9 * s pixels
+// high in the bitmap font and 10 * s pixels (ascender to descender) in a TrueType font, whose
+// capitals then stand about as tall as the bitmap font's.
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "aelab/report/image.h"
 
 namespace aelab::report {
 
-constexpr int kGlyphWidth = 5;
-constexpr int kGlyphHeight = 9;  // 7 rows above the baseline + 2 descender rows
-constexpr int kGlyphAdvance = 6;
+class TrueTypeFont;
 
-// Pixel width of `text` drawn at `scale` (no trailing spacing column); 0 for empty text.
-int text_width(const std::string& text, int scale = 1);
-inline int text_height(int scale = 1) { return kGlyphHeight * scale; }
+class Typeface {
+ public:
+  // The built-in bitmap font.
+  Typeface();
+  // The TrueType font in `path`, or the bitmap font when the file is missing or not a font
+  // (describe() then says so).
+  static Typeface from_file(const std::filesystem::path& path);
 
-// Draws `text` with its top-left corner at (x, y) in `color` (image.channels bytes); pixels outside
-// the image are clipped.
+  bool truetype() const { return font_ != nullptr; }
+  // "DejaVuSans.ttf (/usr/share/...)" or "the built-in 5x7 bitmap font", for logs.
+  std::string describe() const;
+
+  int line_height(int size) const;
+  int text_width(const std::string& text, int size) const;
+  // Draws `text` with the top-left corner of its line box at (x, y); pixels outside are clipped.
+  void draw_text(Image& image, int x, int y, const std::string& text, const uint8_t* color,
+                 int size) const;
+
+ private:
+  std::shared_ptr<const TrueTypeFont> font_;  // null = the bitmap font
+};
+
+// Where DejaVu Sans is looked for (Debian's fonts-dejavu-core first), in order.
+const std::vector<std::filesystem::path>& font_search_paths();
+
+// The typeface pictures use, chosen once per process and logged: $AELAB_FONT when set (a .ttf
+// file; "none" = the bitmap font), else the first file of font_search_paths() that loads, else
+// the bitmap font.
+const Typeface& default_typeface();
+
+// The default typeface's measures and drawing, for callers that lay out text next to grids.
+int text_width(const std::string& text, int size = 1);
+int text_height(int size = 1);
 void draw_text(Image& image, int x, int y, const std::string& text, const uint8_t* color,
-               int scale = 1);
+               int size = 1);
 
 }  // namespace aelab::report

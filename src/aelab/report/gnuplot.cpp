@@ -170,6 +170,30 @@ std::string common_style(const std::string& title) {
   return out;
 }
 
+const VectorTerminal& vector_terminal() {
+  static const VectorTerminal chosen = [] {
+    const std::string program = executable();
+    if (program.empty()) return VectorTerminal{};
+    // Debian's gnuplot-nox and gnuplot-qt both have pdfcairo; builds without cairo still have svg.
+    for (const VectorTerminal candidate : {VectorTerminal{"pdfcairo", ".pdf"},
+                                           VectorTerminal{"svg", ".svg"}}) {
+      TempFile probe(".gp"), errors(".err");
+      write_file_atomic(probe.path(), "set terminal " + candidate.name + "\n");
+      if (run_gnuplot(program, probe.path(), errors.path()) == 0) return candidate;
+    }
+    log::warn(program + " has neither the pdfcairo nor the svg terminal; plots are PNG only");
+    return VectorTerminal{};
+  }();
+  return chosen;
+}
+
+fs::path vector_path(const fs::path& png) {
+  const VectorTerminal& terminal = vector_terminal();
+  if (terminal.name.empty()) return {};
+  fs::path out = png;
+  return out.replace_extension(terminal.extension);
+}
+
 void render(const fs::path& png, int width, int height, const std::string& body) {
   AELAB_CHECK(width >= kMinSide && width <= kMaxSide && height >= kMinSide && height <= kMaxSide,
               png.string(), ": plot size ", width, "x", height, " is outside ", kMinSide, "..",
@@ -181,15 +205,32 @@ void render(const fs::path& png, int width, int height, const std::string& body)
   const std::string program = executable();
   AELAB_CHECK(!program.empty(), png.string(), ": cannot plot: gnuplot is not available");
 
-  fs::path tmp_png = png;
-  tmp_png += ".tmp";
+  // The same script body draws both files, so the PDF (or SVG) shows exactly what the PNG shows;
+  // a point of the vector file stands for a pixel of the PNG, as cairo's PNG terminal draws.
+  const fs::path vector = vector_path(png);
+  std::vector<std::pair<fs::path, fs::path>> outputs{{png.string() + ".tmp", png}};
+  if (!vector.empty()) outputs.emplace_back(vector.string() + ".tmp", vector);
   std::ostringstream text = script();
-  text << "set terminal pngcairo noenhanced truecolor size " << width << "," << height
-       << " font 'Sans,10' linewidth 1.2\n"
-       << "set encoding utf8\n"
-       << "set output " << quote(tmp_png.string()) << "\n"
-       << body << "\nunset output\n";
+  text << "set encoding utf8\n";
+  for (const auto& [tmp, final_path] : outputs) {
+    if (final_path == png) {
+      text << "set terminal pngcairo noenhanced truecolor size " << width << "," << height;
+    } else if (vector_terminal().name == "pdfcairo") {
+      text << "set terminal pdfcairo noenhanced size " << width / 72.0 << "in," << height / 72.0
+           << "in";
+    } else {
+      text << "set terminal svg noenhanced size " << width << "," << height
+           << " dynamic background '#ffffff'";
+    }
+    text << " font 'Sans,10' linewidth 1.2\n"
+         << "set output " << quote(tmp.string()) << "\n"
+         << body << "\nunset output\n";
+  }
   const std::string script_text = text.str();
+  auto remove_temporaries = [&] {
+    std::error_code ignored;
+    for (const auto& output : outputs) fs::remove(output.first, ignored);
+  };
 
   TempFile script_file(".gp");
   TempFile stderr_file(".err");
@@ -197,17 +238,23 @@ void render(const fs::path& png, int width, int height, const std::string& body)
   const int status = run_gnuplot(program, script_file.path(), stderr_file.path());
   const std::string errors = read_file(stderr_file.path());
   if (status != 0) {
-    fs::remove(tmp_png, ec);
+    remove_temporaries();
     AELAB_FAIL(png.string(), ": gnuplot failed: ", explain_failure(errors, script_text));
   }
   if (!errors.empty()) log::debug(png.string() + ": gnuplot said: " + errors);
-  AELAB_CHECK(fs::file_size(tmp_png, ec) > 0 && !ec, png.string(), ": gnuplot wrote no picture (",
-              explain_failure(errors, script_text), ")");
-  fs::rename(tmp_png, png, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(tmp_png, ignored);
-    AELAB_FAIL(png.string(), ": cannot rename temporary plot into place: ", ec.message());
+  for (const auto& [tmp, final_path] : outputs) {
+    if (fs::file_size(tmp, ec) == 0 || ec) {
+      remove_temporaries();
+      AELAB_FAIL(final_path.string(), ": gnuplot wrote no picture (",
+                 explain_failure(errors, script_text), ")");
+    }
+  }
+  for (const auto& [tmp, final_path] : outputs) {
+    fs::rename(tmp, final_path, ec);
+    if (ec) {
+      remove_temporaries();
+      AELAB_FAIL(final_path.string(), ": cannot rename temporary plot into place: ", ec.message());
+    }
   }
 }
 

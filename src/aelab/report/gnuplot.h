@@ -1,7 +1,7 @@
 #pragma once
 // Running gnuplot: the plot functions build a script body (data inline as `$name << EOD` blocks)
 // and hand it to render(), which adds the terminal and output lines, runs gnuplot as a child
-// process with stderr captured, and moves the finished PNG into place.
+// process with stderr captured, and moves the finished PNG and its PDF (or SVG) copy into place.
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -24,7 +24,15 @@ const std::vector<std::string>& palette();
 // Title, border, grid lines and fonts shared by every plot.
 std::string common_style(const std::string& title);
 
-// Renders `body` to `png` (width x height pixels). Throws aelab::Error naming the PNG when the
+// The vector terminal plots are also drawn with: pdfcairo, else svg; empty name when neither.
+struct VectorTerminal {
+  std::string name, extension;  // "pdfcairo", ".pdf"
+};
+const VectorTerminal& vector_terminal();
+// Where the vector copy of `png` goes (same name, the terminal's extension); empty when none.
+std::filesystem::path vector_path(const std::filesystem::path& png);
+
+// Renders `body` to `png` (width x height pixels) and to vector_path(png). Throws aelab::Error naming the PNG when the
 // folder is missing, the size is unreasonable, or gnuplot fails (quoting its error line).
 // The caller checks executable() first.
 void render(const std::filesystem::path& png, int width, int height, const std::string& body);

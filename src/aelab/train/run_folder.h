@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "aelab/report/grid.h"
 #include "aelab/report/image.h"
 #include "aelab/train/trainer.h"
 

@@ -5,6 +5,7 @@
 
 #include "aelab/core/error.h"
 #include "aelab/report/font.h"
+#include "aelab/report/grid.h"
 #include "aelab/report/image.h"
 #include "test_paths.h"
 
