@@ -20,17 +20,24 @@ Typeface::Typeface() = default;
 Typeface Typeface::from_file(const fs::path& path) {
   Typeface face;
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return face;
+  if (!fs::is_regular_file(path, ec)) {
+    face.fallback_reason_ = path.string() + ": no such file";
+    return face;
+  }
   try {
     face.font_ = std::make_shared<const TrueTypeFont>(path);
   } catch (const Error& e) {
+    face.fallback_reason_ = e.what();
     log::debug(std::string("font: ") + e.what());
   }
   return face;
 }
 
 std::string Typeface::describe() const {
-  if (!font_) return "the built-in 5x7 bitmap font";
+  if (!font_) {
+    const std::string bitmap = "the built-in 5x7 bitmap font";
+    return fallback_reason_.empty() ? bitmap : bitmap + " (" + fallback_reason_ + ")";
+  }
   return font_->path().filename().string() + " (" + font_->path().string() + ")";
 }
 
@@ -68,8 +75,7 @@ const Typeface& default_typeface() {
       const std::string wanted = env;
       Typeface chosen = wanted == "none" ? Typeface() : Typeface::from_file(wanted);
       if (wanted != "none" && !chosen.truetype()) {
-        log::warn("AELAB_FONT=" + wanted + " is not a readable TrueType font; picture labels "
-                  "use the built-in bitmap font");
+        log::warn("AELAB_FONT: picture labels use " + chosen.describe());
       } else {
         log::debug("picture labels: " + chosen.describe() + " (AELAB_FONT)");
       }

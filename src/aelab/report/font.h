@@ -27,7 +27,8 @@ class Typeface {
   static Typeface from_file(const std::filesystem::path& path);
 
   bool truetype() const { return font_ != nullptr; }
-  // "DejaVuSans.ttf (/usr/share/...)" or "the built-in 5x7 bitmap font", for logs.
+  // "DejaVuSans.ttf (/usr/share/...)" or "the built-in 5x7 bitmap font", followed by why when
+  // from_file fell back ("(x.ttf: no such file)"), for logs.
   std::string describe() const;
 
   int line_height(int size) const;
@@ -38,6 +39,7 @@ class Typeface {
 
  private:
   std::shared_ptr<const TrueTypeFont> font_;  // null = the bitmap font
+  std::string fallback_reason_;               // why from_file fell back; empty otherwise
 };
 
 // Where DejaVu Sans is looked for (Debian's fonts-dejavu-core first), in order.

@@ -1,9 +1,11 @@
-// Image grids: exact geometry, where tile pixels land, labels and title, channel promotion, and
-// the bitmap font. One test builds a labeled grid of real MNIST digits.
+// Image grids: exact geometry, where tile pixels land, labels and title, column labels, framed
+// tiles and channel promotion. Geometry is checked with the bitmap font (exact, machine
+// independent); one test lays out labels in DejaVu Sans. One test builds a grid of MNIST digits.
 #include <gtest/gtest.h>
 #include <zlib.h>
 
 #include "aelab/core/error.h"
+#include "aelab/report/bitmap_font.h"
 #include "aelab/report/font.h"
 #include "aelab/report/grid.h"
 #include "aelab/report/image.h"
@@ -19,6 +21,9 @@ Image numbered_tile(int width, int height, int seed) {
     tile.pixels[i] = static_cast<uint8_t>(seed * 40 + i);
   return tile;
 }
+
+// The bitmap font: its measures are exact, so layouts can be checked to the pixel.
+const Typeface kBitmap;
 
 size_t count_value(const Image& image, int x0, int y0, int x1, int y1, uint8_t value) {
   size_t count = 0;
@@ -68,8 +73,9 @@ TEST(Grid, LabelsAndTitleAddTheirBands) {
   options.text_scale = 2;
   options.row_labels = {"original", "ab"};
   options.title = "T";
+  options.typeface = &kBitmap;
   const Image grid = make_grid(rows, options);
-  const int label_column = text_width("original", 2) + 3;  // (8 * 6 - 1) * 2 + 3 = 97
+  const int label_column = kBitmap.text_width("original", 2) + 3;  // (8 * 6 - 1) * 2 + 3 = 97
   const int title_band = 9 * 2 + 3;
   EXPECT_EQ(label_column, 97);
   EXPECT_EQ(grid.width, label_column + (20 + 3) + 3);
@@ -92,9 +98,98 @@ TEST(Grid, WideTitleWidensTheGrid) {
   options.scale = 1;
   options.text_scale = 1;
   options.title = "a long title";
+  options.typeface = &kBitmap;
   const Image grid = make_grid({{make_image(5, 5, 1, 0)}}, options);
-  EXPECT_EQ(grid.width, text_width("a long title") + 2);
+  EXPECT_EQ(grid.width, bitmap_text_width("a long title") + 2);  // 71 + 2
   EXPECT_EQ(grid.height, 9 + 1 + 5 + 1 + 1);
+  // The tile is centered below the title: (73 - 7) / 2 = 33 columns to its left edge, + padding.
+  const GridLayout layout = grid_layout({{make_image(5, 5, 1, 0)}}, options);
+  EXPECT_EQ(layout.left, 33);
+  EXPECT_EQ(layout.tile_x(0), 34);
+  EXPECT_EQ(grid.at(34, 11)[0], 0);
+  EXPECT_EQ(grid.at(33, 11)[0], 255);
+}
+
+TEST(Grid, ColumnLabelsSitAboveTheirColumnsAndFramesAroundTheirTiles) {
+  GridOptions options;
+  options.padding = 2;
+  options.scale = 1;
+  options.text_scale = 1;
+  options.title = "T";
+  options.column_labels = {"a", "bb"};  // fewer labels than columns is fine
+  options.framed = {{0, 0}, {0, 2}};
+  options.typeface = &kBitmap;
+  const std::vector<std::vector<Image>> rows = {
+      {make_image(12, 12, 1, 128), make_image(12, 12, 1, 128), make_image(12, 12, 1, 128)}};
+  const GridLayout layout = grid_layout(rows, options);
+  EXPECT_EQ(layout.title_band, 9 + 2);
+  EXPECT_EQ(layout.column_band, 9 + 2);
+  EXPECT_EQ(layout.tile_y(0), 11 + 11 + 2);
+  EXPECT_EQ(layout.channels, 3);  // a frame is colored
+  const Image grid = make_grid(rows, options);
+  EXPECT_EQ(grid.height, 11 + 11 + 12 + 2 + 2);
+  ASSERT_EQ(grid.channels, 3);
+  // Ink above columns 0 and 1 (within the column band), none above column 2.
+  auto ink_above = [&](int column) {
+    size_t ink = 0;
+    for (int y = layout.title_band; y < layout.title_band + layout.column_band; ++y) {
+      for (int x = layout.tile_x(column); x < layout.tile_x(column) + 12; ++x)
+        ink += grid.at(x, y)[0] == 0;
+    }
+    return ink;
+  };
+  EXPECT_GT(ink_above(0), 3u);
+  EXPECT_GT(ink_above(1), 2 * ink_above(0) - 4);  // "bb" has about twice the ink of "a"
+  EXPECT_EQ(ink_above(2), 0u);
+  // Frames: the padding ring around tiles 0 and 2 is orange, around tile 1 it stays white.
+  auto frame_pixel = [&](int column) { return grid.at(layout.tile_x(column) - 1, layout.tile_y(0) + 5); };
+  EXPECT_EQ(frame_pixel(0)[0], 0xff);
+  EXPECT_EQ(frame_pixel(0)[1], 0x7f);
+  EXPECT_EQ(frame_pixel(0)[2], 0x0e);
+  EXPECT_EQ(frame_pixel(2)[1], 0x7f);
+  EXPECT_EQ(frame_pixel(1)[1], 0x7f);  // the gap left of tile 1 is also right of tile 0
+  EXPECT_EQ(grid.at(layout.tile_x(1) + 5, layout.tile_y(0) + 12)[1], 0xff);  // below tile 1: white
+  EXPECT_EQ(grid.at(layout.tile_x(0) + 5, layout.tile_y(0) + 12)[1], 0x7f);  // below tile 0
+  EXPECT_EQ(grid.at(layout.tile_x(1) + 3, layout.tile_y(0) + 3)[0], 128);  // tiles untouched
+  EXPECT_EQ(grid.at(layout.tile_x(0) + 3, layout.tile_y(0) + 3)[1], 128);
+}
+
+TEST(Grid, DejaVuLabelsSizeTheLabelColumn) {
+  const Typeface dejavu = Typeface::from_file("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+  if (!dejavu.truetype()) GTEST_SKIP() << "fonts-dejavu-core is not installed";
+  GridOptions options;
+  options.padding = 2;
+  options.scale = 1;
+  options.text_scale = 2;
+  options.row_labels = {"original", "noisy"};
+  options.title = "Reconstructions";
+  options.typeface = &dejavu;
+  const std::vector<std::vector<Image>> rows = {{make_image(28, 28, 1, 200)},
+                                                {make_image(28, 28, 1, 200)}};
+  const GridLayout layout = grid_layout(rows, options);
+  EXPECT_EQ(layout.label_column, dejavu.text_width("original", 2) + 2);
+  EXPECT_GT(layout.left, 0);  // the title is wider than label and tile: they move to the middle
+  EXPECT_EQ(layout.title_band, 20 + 2);  // one line of 10 * text_scale pixels
+  const Image grid = make_grid(rows, options);
+  // Antialiased ink in the label column: black cores and gray edges; none right of it but tiles.
+  size_t black = 0, gray = 0;
+  for (int y = layout.tile_y(0); y < layout.tile_y(0) + 28; ++y) {
+    for (int x = layout.left; x < layout.left + layout.label_column; ++x) {
+      const uint8_t p = grid.at(x, y)[0];
+      black += p < 60;
+      gray += p >= 60 && p < 200;
+    }
+  }
+  EXPECT_GT(black, 20u);
+  EXPECT_GT(gray, 20u);
+  size_t stray = 0;
+  for (int y = layout.title_band; y < grid.height; ++y) {
+    for (int x = 0; x < grid.width; ++x) {
+      if (x >= layout.left && x < layout.left + layout.label_column) continue;
+      stray += grid.at(x, y)[0] < 200;
+    }
+  }
+  EXPECT_EQ(stray, 0u);
 }
 
 TEST(Grid, MixedChannelsArePromotedToRgb) {
@@ -141,8 +236,15 @@ TEST(Grid, DarkBackgroundGetsWhiteInk) {
   GridOptions options;
   options.background = 0;
   options.row_labels = {"x"};
-  const Image grid = make_grid({{make_image(28, 28, 1, 0)}}, options);
-  EXPECT_GT(count_value(grid, 0, 0, grid.width, grid.height, 255), 10u);
+  for (const Typeface* face : {&kBitmap, &default_typeface()}) {
+    options.typeface = face;
+    const Image grid = make_grid({{make_image(28, 28, 1, 0)}}, options);
+    // Antialiased ink is white where glyphs cover pixels fully, gray at their edges; never
+    // anything but gray levels on a black background.
+    size_t bright = 0;
+    for (uint8_t p : grid.pixels) bright += p >= 200;
+    EXPECT_GT(bright, 10u) << face->describe();
+  }
 }
 
 TEST(Grid, BadInputIsAnError) {
@@ -162,31 +264,6 @@ TEST(Grid, BadInputIsAnError) {
   GridOptions zero_scale;
   zero_scale.scale = 0;
   EXPECT_THROW(make_grid({{make_image(2, 2, 1)}}, zero_scale), Error);
-}
-
-TEST(Font, EveryPrintableCharacterHasInkAndAdvancesSixColumns) {
-  for (int code = 33; code <= 126; ++code) {
-    const std::string text(1, static_cast<char>(code));
-    Image canvas = make_image(5, 9, 1, 0);
-    const uint8_t white = 255;
-    draw_text(canvas, 0, 0, text, &white);
-    EXPECT_GT(count_value(canvas, 0, 0, 5, 9, 255), 1u) << "glyph '" << text << "' is blank";
-  }
-  EXPECT_EQ(text_width(""), 0);
-  EXPECT_EQ(text_width("abc"), 17);
-  EXPECT_EQ(text_width("abc", 2), 34);
-  EXPECT_EQ(text_width("\xc3\xa9t\xc3\xa9"), 17);  // "été": one glyph per code point
-}
-
-TEST(Font, TextIsClippedAtTheImageEdge) {
-  Image canvas = make_image(8, 8, 3, 0);
-  const uint8_t red[3] = {255, 0, 0};
-  draw_text(canvas, -3, 4, "HELLO", red, 2);  // partly outside: no crash, some ink inside
-  size_t inked = 0;
-  for (int y = 0; y < 8; ++y) {
-    for (int x = 0; x < 8; ++x) inked += canvas.at(x, y)[0] == 255 && canvas.at(x, y)[1] == 0;
-  }
-  EXPECT_GT(inked, 0u);
 }
 
 // Reads the first `count` MNIST test digits (gzip IDX) as 28x28 gray tiles.
@@ -217,8 +294,9 @@ TEST(Grid, MnistDigitsWithRowLabels) {
   GridOptions options;
   options.row_labels = {"original", "gaussian:0.3"};
   options.title = "MNIST test digits 0-7 (reconstruction_demo)";
+  options.typeface = &kBitmap;
   const Image grid = make_grid({digits, inverted}, options);
-  const int label_column = text_width("gaussian:0.3", 2) + 2;
+  const int label_column = kBitmap.text_width("gaussian:0.3", 2) + 2;
   EXPECT_EQ(grid.width, label_column + 8 * (56 + 2) + 2);
   EXPECT_EQ(grid.height, (18 + 2) + 2 * (56 + 2) + 2);
   // The first digit of the test set (a 7) lands at the first cell, upscaled twice.
