@@ -116,6 +116,16 @@ bool looks_like(const std::string& dataset, const fs::path& p) {
   return fs::is_regular_file(p, ec);
 }
 
+// What a folder holding `dataset` itself contains, for errors.
+std::string expected_files(const std::string& dataset) {
+  if (dataset == "mnist" || dataset == "fashion-mnist") {
+    return "the four IDX files train-images-idx3-ubyte, train-labels-idx1-ubyte, "
+           "t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each may be .gz)";
+  }
+  return "data_batch_1.bin ... data_batch_5.bin and test_batch.bin, or train/<class>/ and "
+         "test/<class>/ image folders";
+}
+
 ImageFolderOptions folder_options(const DataOptions& o) {
   ImageFolderOptions f;
   f.image_size = o.image_size;
@@ -126,6 +136,10 @@ ImageFolderOptions folder_options(const DataOptions& o) {
 Dataset load_from(const DataOptions& o, const fs::path& p) {
   std::error_code ec;
   AELAB_CHECK(fs::exists(p, ec), "data.path ", p.string(), ": no such file or folder");
+  if (o.dataset != "image-folder" && fs::is_directory(p, ec) && !looks_like(o.dataset, p)) {
+    AELAB_FAIL("data.path ", p.string(), ": no ", o.dataset, " there; expected ",
+               expected_files(o.dataset), " in that folder");
+  }
   if (o.dataset == "mnist" || o.dataset == "fashion-mnist") {
     AELAB_CHECK(fs::is_directory(p, ec), "data.path ", p.string(), ": ", o.dataset,
                 " needs the folder holding train-images-idx3-ubyte(.gz) and the other three "
@@ -145,6 +159,20 @@ Dataset load_from(const DataOptions& o, const fs::path& p) {
     return d;
   }
   return load_image_folder(p, folder_options(o));
+}
+
+// The folder names of the built-in datasets, so that --data-dir ~/data/mnist is not taken for a
+// copy of Fashion-MNIST (their IDX files have the same names).
+bool names_another_dataset(const std::string& dataset, const fs::path& dir) {
+  std::string base = dir.lexically_normal().filename().string();
+  if (base.empty()) base = dir.lexically_normal().parent_path().filename().string();
+  for (const char* other : {"mnist", "fashion-mnist", "cifar10"}) {
+    if (other == dataset) continue;
+    for (const auto& name : names_under_root(other)) {
+      if (base == name) return true;
+    }
+  }
+  return false;
 }
 
 std::string how_to_get(const std::string& dataset) {
@@ -176,6 +204,15 @@ std::vector<fs::path> data_roots(const std::string& data_dir) {
   return roots;
 }
 
+std::vector<std::string> data_dir_search_paths(const std::string& dataset, const fs::path& dir) {
+  std::vector<std::string> paths;
+  for (const auto& name : names_under_root(dataset)) paths.push_back((dir / name).string());
+  if (dataset != "image-folder" && !names_another_dataset(dataset, dir)) {
+    paths.push_back(dir.string());
+  }
+  return paths;
+}
+
 std::vector<std::string> dataset_search_paths(const DataOptions& options,
                                               const std::vector<fs::path>& roots) {
   if (!options.path.empty()) return {options.path};
@@ -186,7 +223,41 @@ std::vector<std::string> dataset_search_paths(const DataOptions& options,
   return paths;
 }
 
+namespace {
+
+Dataset converted(Dataset d, const DataOptions& options) {
+  const int64_t channels = options.color == "gray" ? 1 : options.color == "rgb" ? 3 : 0;
+  d.train = convert_images(d.train, channels, options.image_size);
+  d.test = convert_images(d.test, channels, options.image_size);
+  return d;
+}
+
+// An explicit --data-dir is used or refused, never passed over for a copy found elsewhere.
+Dataset load_from_data_dir(const DataOptions& options, const fs::path& dir) {
+  std::error_code ec;
+  AELAB_CHECK(fs::is_directory(dir, ec), "--data-dir ", dir.string(), ": no such folder");
+  auto paths = data_dir_search_paths(options.dataset, dir);
+  for (const auto& p : paths) {
+    if (looks_like(options.dataset, p)) return converted(load_from(options, p), options);
+  }
+  std::string where = (dir / names_under_root(options.dataset).front()).string();
+  if (names_another_dataset(options.dataset, dir)) {
+    AELAB_FAIL("--data-dir ", dir.string(), ": no ", options.dataset, " in ", where,
+               " (the folder itself is named for another dataset); expected ",
+               expected_files(options.dataset), " there; ", how_to_get(options.dataset));
+  }
+  AELAB_FAIL("--data-dir ", dir.string(), ": no ", options.dataset, " there; expected ",
+             expected_files(options.dataset), " in ", dir.string(), " or in ", where, "; ",
+             how_to_get(options.dataset));
+}
+
+}  // namespace
+
 Dataset load_dataset(const DataOptions& options, const std::string& data_dir) {
+  if (options.path.empty() && !data_dir.empty() && options.dataset != "image-folder") {
+    validate_data_options(options);
+    return load_from_data_dir(options, data_dir);
+  }
   return load_dataset_from_roots(options, data_roots(data_dir));
 }
 
@@ -209,10 +280,7 @@ Dataset load_dataset_from_roots(const DataOptions& options, const std::vector<fs
     }
     d = load_from(options, *found);
   }
-  const int64_t channels = options.color == "gray" ? 1 : options.color == "rgb" ? 3 : 0;
-  d.train = convert_images(d.train, channels, options.image_size);
-  d.test = convert_images(d.test, channels, options.image_size);
-  return d;
+  return converted(std::move(d), options);
 }
 
 }  // namespace aelab::data

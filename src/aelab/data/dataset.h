@@ -43,12 +43,20 @@ struct Dataset {
 std::string summary(const Dataset& dataset);
 
 // Finds and loads `options.dataset`, then applies `color` and `image_size`. data_dir is the
-// --data-dir flag ("" when not given). Search order: options.path (used as is: the folder or
-// archive of the dataset), then <root>/<name> for each root in: data_dir, $AELAB_DATA,
-// /usr/share/datasets (Debian packages), ../shared/data relative to the current directory and
-// to the source tree aelab was built from. When nothing is found, one error line lists every
-// place looked at and how to get the data.
+// --data-dir flag ("" when not given). options.path is used as is (the folder or archive of the
+// dataset). Else an explicit data_dir is the only place looked at: <data_dir>/<name> or
+// data_dir itself (data_dir_search_paths); when neither holds the dataset that is an error
+// naming the files expected, never a quiet fall-through to another copy. Without either,
+// <root>/<name> for each root in: $AELAB_DATA, /usr/share/datasets (Debian packages),
+// ../shared/data relative to the current directory and to the source tree aelab was built
+// from; when nothing is found, one error line lists every place looked at and how to get it.
 Dataset load_dataset(const DataOptions& options, const std::string& data_dir = "");
+
+// The paths an explicit --data-dir DIR is searched at, in order: DIR/<name> (the layout of
+// `aelab data fetch --dest DIR`; for cifar10 each of its names), then DIR itself, unless DIR is
+// named for another built-in dataset (~/data/mnist is no Fashion-MNIST: same file names).
+std::vector<std::string> data_dir_search_paths(const std::string& dataset,
+                                               const std::filesystem::path& dir);
 
 // The data roots load_dataset searches, in order: data_dir, $AELAB_DATA, /usr/share/datasets,
 // <cwd>/../shared/data, <source tree>/../shared/data (empty entries and repeats dropped).

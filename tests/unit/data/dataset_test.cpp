@@ -117,3 +117,82 @@ TEST(LoadDataset, ExplicitPathProblems) {
             "data.path: required when dataset = \"image-folder\" (a folder or .tar.gz with "
             "train/<class>/ and test/<class>/)");
 }
+
+namespace {
+// A folder with links to the four MNIST files of the shared data.
+fs::path mnist_copy(const fs::path& dir) {
+  fs::create_directories(dir);
+  for (const char* f : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
+    fs::create_symlink(aelab::testing::shared_data_dir() / "mnist" / f, dir / f);
+  }
+  return dir;
+}
+}  // namespace
+
+TEST(LoadDataset, DataDirThatHoldsTheFilesItselfIsUsed) {
+  fs::path tmp = aelab::testing::temp_dir("ds-dir-itself");
+  fs::path digits = mnist_copy(tmp / "digits");
+  auto d = aelab::data::load_dataset(DataOptions().with_dataset("mnist"), digits.string());
+  EXPECT_EQ(d.source, digits.string());
+  EXPECT_EQ(d.train.size(), 60000);
+  // The usual layout, <dir>/mnist, comes first.
+  mnist_copy(tmp / "digits" / "mnist");
+  d = aelab::data::load_dataset(DataOptions().with_dataset("mnist"), digits.string());
+  EXPECT_EQ(d.source, (digits / "mnist").string());
+  EXPECT_EQ(aelab::data::data_dir_search_paths("mnist", digits),
+            (std::vector<std::string>{(digits / "mnist").string(), digits.string()}));
+}
+
+TEST(LoadDataset, ADataDirWithoutTheDatasetIsAnErrorNotAFallThrough) {
+  fs::path tmp = aelab::testing::temp_dir("ds-dir-missing");
+  fs::create_directories(tmp / "empty");
+  // A copy elsewhere ($AELAB_DATA) must not be used instead of the folder the user named.
+  mnist_copy(tmp / "env" / "mnist");
+  setenv("AELAB_DATA", (tmp / "env").c_str(), 1);
+  std::string msg = error_of([&] {
+    aelab::data::load_dataset(DataOptions().with_dataset("mnist"), (tmp / "empty").string());
+  });
+  auto found = aelab::data::load_dataset(DataOptions().with_dataset("mnist"));  // no --data-dir
+  unsetenv("AELAB_DATA");
+  EXPECT_EQ(msg, "--data-dir " + (tmp / "empty").string() +
+                     ": no mnist there; expected the four IDX files train-images-idx3-ubyte, "
+                     "train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte "
+                     "(each may be .gz) in " + (tmp / "empty").string() + " or in " +
+                     (tmp / "empty" / "mnist").string() + "; get it with `aelab data fetch mnist`");
+  EXPECT_EQ(found.source, (tmp / "env" / "mnist").string());
+  EXPECT_EQ(error_of([&] {
+              aelab::data::load_dataset(DataOptions().with_dataset("mnist"), (tmp / "nope").string());
+            }),
+            "--data-dir " + (tmp / "nope").string() + ": no such folder");
+  msg = error_of([&] {
+    aelab::data::load_dataset(DataOptions().with_dataset("cifar10"), (tmp / "empty").string());
+  });
+  EXPECT_NE(msg.find("no cifar10 there; expected data_batch_1.bin"), std::string::npos) << msg;
+}
+
+TEST(LoadDataset, ADataDirNamedForMnistIsNoFashionMnist) {
+  fs::path tmp = aelab::testing::temp_dir("ds-dir-other");
+  fs::path mnist = mnist_copy(tmp / "mnist");
+  std::string msg = error_of([&] {
+    aelab::data::load_dataset(DataOptions().with_dataset("fashion-mnist"), mnist.string());
+  });
+  EXPECT_EQ(msg.rfind("--data-dir " + mnist.string() + ": no fashion-mnist in " +
+                          (mnist / "fashion-mnist").string() +
+                          " (the folder itself is named for another dataset); expected the four IDX",
+                      0),
+            0u)
+      << msg;
+  EXPECT_NE(msg.find("apt-get install dataset-fashion-mnist"), std::string::npos) << msg;
+}
+
+TEST(LoadDataset, ADataPathWithoutTheDatasetNamesTheFilesExpected) {
+  fs::path tmp = aelab::testing::temp_dir("ds-path-empty");
+  EXPECT_EQ(error_of([&] {
+              aelab::data::load_dataset(DataOptions().with_dataset("mnist").with_path(tmp.string()));
+            }),
+            "data.path " + tmp.string() +
+                ": no mnist there; expected the four IDX files train-images-idx3-ubyte, "
+                "train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each "
+                "may be .gz) in that folder");
+}
