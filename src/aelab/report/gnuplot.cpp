@@ -175,7 +175,7 @@ const VectorTerminal& vector_terminal() {
     const std::string program = executable();
     if (program.empty()) return VectorTerminal{};
     // Debian's gnuplot-nox and gnuplot-qt both have pdfcairo; builds without cairo still have svg.
-    for (const VectorTerminal candidate : {VectorTerminal{"pdfcairo", ".pdf"},
+    for (const VectorTerminal& candidate : {VectorTerminal{"pdfcairo", ".pdf"},
                                            VectorTerminal{"svg", ".svg"}}) {
       TempFile probe(".gp"), errors(".err");
       write_file_atomic(probe.path(), "set terminal " + candidate.name + "\n");

@@ -10,18 +10,46 @@ namespace aelab::report {
 namespace {
 
 // gnuplot labels only powers of ten on a log axis, which leaves a loss curve spanning less than a
-// decade or two with one label or none; 1-2-5 steps label such ranges.
-std::string log_ticks(double low, double high) {
-  if (!(low > 0) || !(high >= low) || high / low >= 1000) return "";
-  std::string tics;
-  for (int exponent = static_cast<int>(std::floor(std::log10(low))) - 1;
-       exponent <= static_cast<int>(std::ceil(std::log10(high))); ++exponent) {
-    for (double mantissa : {1.0, 2.0, 5.0}) {
-      const double value = mantissa * std::pow(10.0, exponent);
-      if (value < low / 1.3 || value > high * 1.3) continue;
-      tics += (tics.empty() ? "" : ", ") + gnuplot::quote(format_number(value, 3)) + " " +
-              gnuplot::number(value);
+// decade or two with one label or none. Such ranges get the first of 1-2-5, 1-2-3-5, 1..9 steps
+// that puts at least kMinLogTicks labels inside the data range; a range narrower still (a factor
+// below about 2) gets evenly spaced values.
+constexpr int kMinLogTicks = 4;
+
+std::vector<double> log_tick_values(double low, double high) {
+  if (!(low > 0) || !(high >= low) || high / low >= 1000) return {};
+  const std::vector<std::vector<double>> steps = {
+      {1, 2, 5}, {1, 2, 3, 5}, {1, 2, 3, 4, 5, 6, 8}, {1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9}};
+  const int first = static_cast<int>(std::floor(std::log10(low)));
+  const int last = static_cast<int>(std::ceil(std::log10(high)));
+  for (const auto& mantissas : steps) {
+    std::vector<double> ticks;
+    for (int exponent = first; exponent <= last; ++exponent) {
+      for (double mantissa : mantissas) {
+        const double value = mantissa * std::pow(10.0, exponent);
+        if (value >= low * (1 - 1e-9) && value <= high * (1 + 1e-9)) ticks.push_back(value);
+      }
     }
+    if (static_cast<int>(ticks.size()) >= kMinLogTicks) return ticks;
+  }
+  // Evenly spaced: a step of 1, 2 or 5 times a power of ten giving 4 to 10 values.
+  const double span = high > low ? high - low : low * 0.1;
+  double step = std::pow(10.0, std::floor(std::log10(span / kMinLogTicks)));
+  for (double factor : {5.0, 2.0, 1.0}) {
+    if (span / (factor * step) >= kMinLogTicks - 1) {
+      step *= factor;
+      break;
+    }
+  }
+  std::vector<double> ticks;
+  for (double v = std::ceil(low / step) * step; v <= high * (1 + 1e-9); v += step) ticks.push_back(v);
+  return ticks;
+}
+
+std::string log_ticks(double low, double high) {
+  std::string tics;
+  for (double value : log_tick_values(low, high)) {
+    tics += (tics.empty() ? "" : ", ") + gnuplot::quote(format_number(value, 3)) + " " +
+            gnuplot::number(value);
   }
   return tics.empty() ? "" : "set ytics (" + tics + ")\n";
 }
@@ -37,6 +65,9 @@ bool plot_lines(const std::filesystem::path& png, const LinePlot& plot) {
 
   std::vector<std::string> terms;
   double low = INFINITY, high = -INFINITY;  // finite y values drawn
+  double x_low = INFINITY, x_high = -INFINITY;
+  bool integral_x = true;
+  bool any_markers = false;  // markers at the ends of the x range must not sit on the border  // epochs, steps, trial numbers: no ticks between whole numbers
   for (size_t s = 0; s < plot.series.size(); ++s) {
     const Series& series = plot.series[s];
     AELAB_CHECK(series.x.empty() || series.x.size() == series.y.size(), png.string(), ": series '",
@@ -53,6 +84,9 @@ bool plot_lines(const std::filesystem::path& png, const LinePlot& plot) {
         ++drawable;
         low = std::min(low, y);
         high = std::max(high, y);
+        x_low = std::min(x_low, x);
+        x_high = std::max(x_high, x);
+        integral_x = integral_x && x == std::round(x);
       }
       body << gnuplot::number(x) << " " << gnuplot::number(y) << "\n";
     }
@@ -60,10 +94,16 @@ bool plot_lines(const std::filesystem::path& png, const LinePlot& plot) {
     if (drawable == 0) continue;
     const std::string& color = gnuplot::palette()[s % gnuplot::palette().size()];
     std::string style;
+    any_markers = any_markers || series.points || series.markers || drawable == 1;
     if (series.points) {
       style = "with points pt 7 ps 0.7 lc rgb '" + color + "'";
     } else if (drawable == 1) {
       style = "with points pt 7 ps 1.0 lc rgb '" + color + "'";  // a line needs two points
+    } else if (series.markers) {
+      // Marker shapes differ between series, so the curves stay apart in gray print too.
+      static constexpr int kMarkerTypes[] = {7, 5, 9, 11, 13};
+      style = "with linespoints lw 2 pt " + std::to_string(kMarkerTypes[s % 5]) +
+              " ps 0.8 lc rgb '" + color + "'";
     } else {
       style = "with lines lw 2 lc rgb '" + color + "'";
     }
@@ -79,8 +119,15 @@ bool plot_lines(const std::filesystem::path& png, const LinePlot& plot) {
   } else {
     if (plot.log_y)
       body << "set logscale y\nset format y '%g'\nset mytics 10\n" << log_ticks(low, high);
+    if (integral_x && x_high - x_low < 10) {
+      body << "set xtics 1\n";  // gnuplot would put ticks at 0.5 steps
+    } else {
+      body << "set mxtics 2\n";
+    }
     body << "set key outside right top vertical Left reverse samplen 2.5 spacing 1.2\n"
-         << "set autoscale fix\nset offsets 0, 0, graph 0.05, graph 0.05\n";
+         << "set autoscale fix\n"
+         << (any_markers ? "set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05\n"
+                         : "set offsets 0, 0, graph 0.05, graph 0.05\n");
     body << "plot ";
     for (size_t i = 0; i < terms.size(); ++i) body << (i > 0 ? ", \\\n     " : "") << terms[i];
     body << "\n";
