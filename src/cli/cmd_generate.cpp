@@ -1,5 +1,6 @@
 // aelab sample <run> --n 64 [--out FILE.png] [--seed S]
 // aelab interpolate <run> --from i --to j [--steps 10] [--out FILE.png]
+#include <cmath>
 #include <iostream>
 
 #include "aelab/analysis/generation.h"
@@ -8,6 +9,8 @@
 #include "aelab/core/log.h"
 #include "aelab/report/grid.h"
 #include "aelab/report/image.h"
+#include "aelab/report/names.h"
+#include "aelab/report/table.h"
 #include "aelab/train/device.h"
 #include "aelab/train/pipeline.h"
 #include "aelab/train/run_folder.h"
@@ -45,6 +48,20 @@ report::GridOptions grid_options(const at::Tensor& images) {
   return grid;
 }
 
+// "MNIST, run mnist_vae-20261203-0541" for picture titles.
+std::string run_line(const OpenedRun& opened) {
+  fs::path dir = fs::absolute(opened.run.dir).lexically_normal();
+  if (!dir.has_filename()) dir = dir.parent_path();  // "runs/vae/" or "."
+  const std::string name = dir.filename().string();
+  return report::dataset_display_name(opened.run.experiment.data.dataset) + ", run " + name;
+}
+
+// PSNR in dB of one decoded image against the original (both in [0, 1]).
+double psnr_db(const at::Tensor& decoded, const at::Tensor& original) {
+  const double mse = (decoded.to(at::kFloat) - original.to(at::kFloat)).pow(2).mean().item<double>();
+  return mse > 0 ? 10 * std::log10(1.0 / mse) : INFINITY;
+}
+
 struct SampleArgs {
   std::string run;
   int64_t n = 64;
@@ -78,7 +95,10 @@ int run_sample(const SampleArgs& args, const GlobalOptions& global) {
                       tiles.begin() + std::min(tiles.size(), i + size_t(kTilesPerRow)));
   }
   fs::path out = args.out.empty() ? opened.run.folder().samples_png() : fs::path(args.out);
-  report::write_png(out, report::make_grid(rows, grid_options(images)));
+  report::GridOptions grid = grid_options(images);
+  grid.title = std::to_string(args.n) + " samples decoded from " + source + "\n" +
+               run_line(opened) + ", seed " + std::to_string(args.seed);
+  report::write_png(out, report::make_grid(rows, grid));
   std::cout << "wrote " << args.n << " samples from " << source << " to " << out.string()
             << std::endl;
   return 0;
@@ -111,7 +131,25 @@ int run_interpolate(const InterpolateArgs& args, const GlobalOptions& global) {
   strip.push_back(originals[1]);
   fs::path out = args.out.empty() ? opened.run.folder().interpolation_png(args.from, args.to)
                                   : fs::path(args.out);
-  report::write_png(out, report::make_grid({strip}, grid_options(decoded)));
+  // The two real test images stand framed at the ends; the decoded steps between them are
+  // labeled with their position t on the line from one code to the other.
+  report::GridOptions grid = grid_options(decoded);
+  const int64_t last = static_cast<int64_t>(strip.size()) - 1;
+  grid.framed = {{0, 0}, {0, static_cast<int>(last)}};
+  grid.column_labels.push_back("real");
+  for (int64_t i = 0; i < args.steps; ++i) {
+    grid.column_labels.push_back(
+        report::format_number(static_cast<double>(i) / static_cast<double>(args.steps - 1), 2));
+  }
+  grid.column_labels.push_back("real");
+  const auto ends_cpu = ends.to(at::kFloat).div(255.0).to(at::kCPU);
+  const auto decoded_cpu = decoded.to(at::kCPU);
+  auto db = [](double v) { return std::isfinite(v) ? report::format_number(v, 3) : "inf"; };
+  grid.title = "Test image " + std::to_string(args.from) + " to test image " +
+               std::to_string(args.to) + " in " + std::to_string(args.steps) + " decoded steps\n" +
+               run_line(opened) + "; ends at PSNR " + db(psnr_db(decoded_cpu[0], ends_cpu[0])) +
+               " and " + db(psnr_db(decoded_cpu[args.steps - 1], ends_cpu[1])) + " dB";
+  report::write_png(out, report::make_grid({strip}, grid));
   std::cout << "wrote test image " << args.from << ", " << args.steps
             << " decoded steps and test image " << args.to << " to " << out.string() << std::endl;
   return 0;

@@ -21,6 +21,7 @@
 #include "aelab/core/error.h"
 #include "aelab/core/log.h"
 #include "aelab/core/paths.h"
+#include "aelab/report/names.h"
 #include "aelab/report/plot.h"
 #include "aelab/train/device.h"
 #include "aelab/train/pipeline.h"
@@ -31,6 +32,13 @@ namespace aelab::cli {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The last component of a folder path, also when it ends in '/' or is ".": "run" for "runs/run/".
+std::string folder_name(const fs::path& dir) {
+  fs::path normal = fs::absolute(dir).lexically_normal();
+  if (!normal.has_filename()) normal = normal.parent_path();
+  return normal.filename().string();
+}
 
 struct LatentArgs {
   std::string run;
@@ -171,9 +179,21 @@ int run_latent(const LatentArgs& args, const GlobalOptions& global) {
   report::ScatterPlot plot;
   bool pca = args.method == "pca";
   plot.title = (pca ? "PCA" : "t-SNE") + std::string(" of ") + std::to_string(n) + " " +
-               data.dataset.name + " test codes (" + std::to_string(map.code_dims) + "-d)";
-  plot.xlabel = pca ? "PC 1" : "t-SNE 1";
-  plot.ylabel = pca ? "PC 2" : "t-SNE 2";
+               report::dataset_display_name(data.dataset.name) + " test codes (" +
+               std::to_string(map.code_dims) + "-d), run " + folder_name(run.dir);
+  // PCA axes carry their share of the variance; both maps keep distances true on the page.
+  auto pc_label = [&](size_t k) {
+    std::string label = "PC" + std::to_string(k + 1);
+    if (k < map.explained_variance_ratio.size()) {
+      char share[32];
+      std::snprintf(share, sizeof share, " (%.1f%%)", 100 * map.explained_variance_ratio[k]);
+      label += share;
+    }
+    return label;
+  };
+  plot.xlabel = pca ? pc_label(0) : "t-SNE 1";
+  plot.ylabel = pca ? pc_label(1) : "t-SNE 2";
+  plot.equal_axes = true;
   plot.class_names = data.dataset.class_names;
   plot.point_size = n > 3000 ? 0.3 : 0.6;
   for (int64_t i = 0; i < n; ++i) {

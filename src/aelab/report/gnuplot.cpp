@@ -170,6 +170,36 @@ std::string common_style(const std::string& title) {
   return out;
 }
 
+std::vector<double> log_tick_values(double low, double high) {
+  if (!(low > 0) || !(high >= low) || high / low >= 1000) return {};
+  const std::vector<std::vector<double>> steps = {
+      {1, 2, 5}, {1, 2, 3, 5}, {1, 2, 3, 4, 5, 6, 8}, {1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9}};
+  const int first = static_cast<int>(std::floor(std::log10(low)));
+  const int last = static_cast<int>(std::ceil(std::log10(high)));
+  for (const auto& mantissas : steps) {
+    std::vector<double> ticks;
+    for (int exponent = first; exponent <= last; ++exponent) {
+      for (double mantissa : mantissas) {
+        const double value = mantissa * std::pow(10.0, exponent);
+        if (value >= low * (1 - 1e-9) && value <= high * (1 + 1e-9)) ticks.push_back(value);
+      }
+    }
+    if (static_cast<int>(ticks.size()) >= kMinLogTicks) return ticks;
+  }
+  // Evenly spaced: the largest step of 1, 2 or 5 times a power of ten that fits 4 times.
+  const double span = high > low ? high - low : low * 0.1;
+  double step = std::pow(10.0, std::floor(std::log10(span / kMinLogTicks)));
+  for (double factor : {5.0, 2.0, 1.0}) {
+    if (span / (factor * step) >= kMinLogTicks) {  // then at least kMinLogTicks values fit
+      step *= factor;
+      break;
+    }
+  }
+  std::vector<double> ticks;
+  for (double k = std::ceil(low / step); k * step <= high * (1 + 1e-9); ++k) ticks.push_back(k * step);
+  return ticks;
+}
+
 const VectorTerminal& vector_terminal() {
   static const VectorTerminal chosen = [] {
     const std::string program = executable();

@@ -24,6 +24,14 @@ const std::vector<std::string>& palette();
 // Title, border, grid lines and fonts shared by every plot.
 std::string common_style(const std::string& title);
 
+// Tick values for a log axis showing low..high (> 0): gnuplot labels only powers of ten, which
+// leaves a loss curve spanning less than a decade or two with one label or none. Such ranges get
+// the first of 1-2-5, 1-2-3-5, 1-2-3-4-5-6-8 and finer steps that puts at least kMinLogTicks
+// values inside low..high; a range narrower still gets evenly spaced values (a step of 1, 2 or 5
+// times a power of ten). Empty when gnuplot's own ticks do (three decades or more, bad range).
+constexpr int kMinLogTicks = 4;
+std::vector<double> log_tick_values(double low, double high);
+
 // The vector terminal plots are also drawn with: pdfcairo, else svg; empty name when neither.
 struct VectorTerminal {
   std::string name, extension;  // "pdfcairo", ".pdf"

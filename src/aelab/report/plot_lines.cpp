@@ -9,45 +9,9 @@
 namespace aelab::report {
 namespace {
 
-// gnuplot labels only powers of ten on a log axis, which leaves a loss curve spanning less than a
-// decade or two with one label or none. Such ranges get the first of 1-2-5, 1-2-3-5, 1..9 steps
-// that puts at least kMinLogTicks labels inside the data range; a range narrower still (a factor
-// below about 2) gets evenly spaced values.
-constexpr int kMinLogTicks = 4;
-
-std::vector<double> log_tick_values(double low, double high) {
-  if (!(low > 0) || !(high >= low) || high / low >= 1000) return {};
-  const std::vector<std::vector<double>> steps = {
-      {1, 2, 5}, {1, 2, 3, 5}, {1, 2, 3, 4, 5, 6, 8}, {1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9}};
-  const int first = static_cast<int>(std::floor(std::log10(low)));
-  const int last = static_cast<int>(std::ceil(std::log10(high)));
-  for (const auto& mantissas : steps) {
-    std::vector<double> ticks;
-    for (int exponent = first; exponent <= last; ++exponent) {
-      for (double mantissa : mantissas) {
-        const double value = mantissa * std::pow(10.0, exponent);
-        if (value >= low * (1 - 1e-9) && value <= high * (1 + 1e-9)) ticks.push_back(value);
-      }
-    }
-    if (static_cast<int>(ticks.size()) >= kMinLogTicks) return ticks;
-  }
-  // Evenly spaced: a step of 1, 2 or 5 times a power of ten giving 4 to 10 values.
-  const double span = high > low ? high - low : low * 0.1;
-  double step = std::pow(10.0, std::floor(std::log10(span / kMinLogTicks)));
-  for (double factor : {5.0, 2.0, 1.0}) {
-    if (span / (factor * step) >= kMinLogTicks - 1) {
-      step *= factor;
-      break;
-    }
-  }
-  std::vector<double> ticks;
-  for (double v = std::ceil(low / step) * step; v <= high * (1 + 1e-9); v += step) ticks.push_back(v);
-  return ticks;
-}
-
 std::string log_ticks(double low, double high) {
   std::string tics;
-  for (double value : log_tick_values(low, high)) {
+  for (double value : gnuplot::log_tick_values(low, high)) {
     tics += (tics.empty() ? "" : ", ") + gnuplot::quote(format_number(value, 3)) + " " +
             gnuplot::number(value);
   }

@@ -12,7 +12,9 @@
 #include "aelab/core/error.h"
 #include "aelab/core/log.h"
 #include "aelab/core/paths.h"
+#include "aelab/report/names.h"
 #include "aelab/report/plot.h"
+#include "aelab/report/table.h"
 #include "aelab/train/callbacks/metrics_csv.h"
 #include "aelab/train/colorize_metrics.h"
 
@@ -131,24 +133,54 @@ std::vector<report::Image> to_images(const at::Tensor& batch) {
   return images;
 }
 
+namespace {
+
+// "fmnist_cae-20261203-054132" for <run>/reconstructions.png, "fmnist_cae-... epoch 7" for a
+// snapshot <run>/reconstructions/epoch-007.png.
+std::string run_name_of(const fs::path& file) {
+  const fs::path parent = fs::absolute(file).parent_path();
+  if (parent.filename() == "reconstructions" && file.stem().string().rfind("epoch-", 0) == 0) {
+    const std::string digits = file.stem().string().substr(6);
+    const auto first = digits.find_first_not_of('0');
+    return parent.parent_path().filename().string() + ", epoch " +
+           (first == std::string::npos ? "0" : digits.substr(first));
+  }
+  return parent.filename().string();
+}
+
+}  // namespace
+
 void write_reconstructions(const fs::path& file, Trainer& trainer, const data::ImageSet& set) {
   auto ex = trainer.examples(set, 10);
   std::vector<std::vector<report::Image>> rows;
   report::GridOptions grid;
+  std::string shows;
   switch (trainer.task().kind()) {
     case TaskKind::kReconstruct:
       rows = {to_images(ex.clean), to_images(ex.output)};
       grid.row_labels = {"original", "reconstructed"};
+      shows = "reconstructions";
       break;
     case TaskKind::kDenoise:
       rows = {to_images(ex.input), to_images(ex.output), to_images(ex.clean)};
       grid.row_labels = {"corrupted", "denoised", "original"};
+      shows = "denoised";
       break;
     case TaskKind::kColorize:
       rows = {to_images(ex.input), to_images(ex.output), to_images(ex.clean)};
       grid.row_labels = {"gray input", "colorized", "truth"};
+      shows = "colorized";
       break;
   }
+  // The title says what the picture shows, whose run it is, and how close these outputs are to
+  // the originals (the figures of the tiles shown, not of the whole test set).
+  const int64_t shown = ex.clean.size(0);
+  const double mse = (ex.output.to(at::kFloat) - ex.clean.to(at::kFloat)).pow(2).mean().item<double>();
+  const double psnr = mse > 0 ? 10 * std::log10(1.0 / mse) : INFINITY;
+  grid.title = report::dataset_display_name(trainer.experiment().data.dataset) + " test images, " +
+               shows + " (" + run_name_of(file) + ")\nMSE " + report::format_number(mse, 3) +
+               ", PSNR " + (std::isfinite(psnr) ? report::format_number(psnr, 3) : "inf") +
+               " dB over these " + std::to_string(shown);
   grid.scale = set.images.size(2) <= 32 ? 3 : 1;
   ensure_directory(file.parent_path());
   report::write_png(file, report::make_grid(rows, grid));
@@ -158,7 +190,9 @@ namespace {
 
 void write_loss_curve(const fs::path& file, const Trainer& trainer, const TrainResult& result) {
   report::LinePlot curve;
-  curve.title = "Loss per epoch";
+  curve.title = "Loss per epoch, " +
+                report::dataset_display_name(trainer.experiment().data.dataset) + " (" +
+                run_name_of(file) + ")";
   curve.xlabel = "epoch";
   curve.ylabel = models::name_of(trainer.experiment().train.loss) + " loss";
   curve.log_y = true;
@@ -173,7 +207,8 @@ void write_loss_curve(const fs::path& file, const Trainer& trainer, const TrainR
       test.y.push_back(m.test_loss);
     }
   }
-  train.points = val.points = test.points = result.history.size() < 30;
+  // Lines always; a marker on every epoch while there are few enough to tell apart.
+  train.markers = val.markers = test.markers = result.history.size() <= 40;
   curve.series = {train, val};
   if (!test.x.empty()) curve.series.push_back(test);
   report::plot_lines(file, curve);

@@ -66,8 +66,9 @@ const fs::path& ae_run() {
 }
 
 // The grid the commands draw (cmd_generate.cpp: 28-pixel tiles get GridOptions scale 2, the
-// default padding 2, no labels, no title). From report/image.h: tile (r, c) covers
-// x = P + c * (cell + P) .. + cell, y = P + r * (cell + P) .. + cell, with cell = 28 * scale.
+// default padding 2, a two-line title and, for interpolations, column labels). From
+// report/grid.h: the tiles fill the bottom of the picture, rows * (cell + P) + P high, centered
+// in its width (a title wider than the tiles widens the picture); cell = 28 * scale.
 const int kPad = aelab::report::GridOptions().padding;
 constexpr int kCell = 28 * 2;
 constexpr int kBright = 96;
@@ -79,6 +80,20 @@ constexpr int kBright = 96;
 constexpr double kMinDark = 0.03, kMinBright = 0.01;
 int grid_side(int tiles) { return tiles * (kCell + kPad) + kPad; }
 
+// Where the tiles of a rows x columns grid sit in the picture.
+struct TileGrid {
+  int rows = 0, columns = 0;
+  int left = 0, top = 0;  // x of the first tile minus P, y of the first tile minus P
+  int x(int column) const { return left + kPad + column * (kCell + kPad); }
+  int y(int row) const { return top + kPad + row * (kCell + kPad); }
+};
+TileGrid tile_grid(const aelab::report::Image& png, int rows, int columns) {
+  TileGrid g{rows, columns};
+  g.left = (png.width - grid_side(columns)) / 2;
+  g.top = png.height - grid_side(rows);
+  return g;
+}
+
 // Pixel counts inside one tile of the grid (the padding around it is not counted).
 struct TileStats {
   int dark = 0;    // < 64
@@ -88,9 +103,9 @@ struct TileStats {
   int pixels = 0;
 };
 
-TileStats tile_stats(const aelab::report::Image& png, int row, int col) {
+TileStats tile_stats(const aelab::report::Image& png, const TileGrid& g, int row, int col) {
   TileStats s;
-  const int x0 = kPad + col * (kCell + kPad), y0 = kPad + row * (kCell + kPad);
+  const int x0 = g.x(col), y0 = g.y(row);
   for (int y = y0; y < y0 + kCell; ++y) {
     for (int x = x0; x < x0 + kCell; ++x) {
       const uint8_t v = png.at(x, y)[0];
@@ -104,16 +119,23 @@ TileStats tile_stats(const aelab::report::Image& png, int row, int col) {
   return s;
 }
 
+// Dark (text) pixels in the band above the tiles: the title and column labels.
+int title_ink(const aelab::report::Image& png, const TileGrid& g) {
+  int ink = 0;
+  for (int y = 0; y < g.top; ++y) {
+    for (int x = 0; x < png.width; ++x) ink += png.at(x, y)[0] < 100;
+  }
+  return ink;
+}
+
 // Every filled tile holds a decoded picture: a dark background with bright strokes (MNIST and
 // Fashion-MNIST are light objects on black), not the grid's white padding nor a flat tile.
 // Cells past `filled` stay the background. Minimum shares measured as described at the callers.
-void expect_decoded_tiles(const aelab::report::Image& png, int filled, double min_dark,
-                          double min_bright) {
-  const int columns = (png.width - kPad) / (kCell + kPad);
-  const int rows = (png.height - kPad) / (kCell + kPad);
-  for (int i = 0; i < rows * columns; ++i) {
-    const int row = i / columns, col = i % columns;
-    TileStats s = tile_stats(png, row, col);
+void expect_decoded_tiles(const aelab::report::Image& png, const TileGrid& g, int filled,
+                          double min_dark, double min_bright) {
+  for (int i = 0; i < g.rows * g.columns; ++i) {
+    const int row = i / g.columns, col = i % g.columns;
+    TileStats s = tile_stats(png, g, row, col);
     SCOPED_TRACE("tile " + std::to_string(i) + " (row " + std::to_string(row) + ", column " +
                  std::to_string(col) + "): " + std::to_string(s.dark) + " dark, " +
                  std::to_string(s.bright) + " bright of " + std::to_string(s.pixels));
@@ -138,10 +160,13 @@ TEST(CliGenerate, VaeSamplesFromThePriorIntoAGrid) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("16 samples from the prior N(0, I)"), std::string::npos) << r.output;
   auto png = aelab::report::read_png(out);
-  EXPECT_EQ(png.width, grid_side(8));   // 8 per row
-  EXPECT_EQ(png.height, grid_side(2));  // 16 / 8 rows
+  EXPECT_GE(png.width, grid_side(8));   // 8 per row (wider when the title is)
+  EXPECT_GT(png.height, grid_side(2));  // 16 / 8 rows under a title of two lines
+  EXPECT_LT(png.height, grid_side(2) + 70);
+  const TileGrid grid = tile_grid(png, 2, 8);
+  EXPECT_GT(title_ink(png, grid), 300) << "the title says what the samples are";
   // Decoded digits are not blank: dark and bright pixels inside every tile.
-  expect_decoded_tiles(png, 16, kMinDark, kMinBright);
+  expect_decoded_tiles(png, grid, 16, kMinDark, kMinBright);
   // Same seed, same picture; the default goes into the run folder.
   auto again = run_aelab("sample " + vae_run().string() + " --n 16 --seed 0");
   ASSERT_EQ(again.exit_code, 0) << again.output;
@@ -155,18 +180,35 @@ TEST(CliGenerate, PlainAutoencoderSamplesFromAFittedGaussian) {
   EXPECT_NE(r.output.find("a Gaussian fitted to 1800 training codes"), std::string::npos)
       << r.output;
   auto png = aelab::report::read_png(ae_run() / "samples.png");
-  EXPECT_EQ(png.width, grid_side(8));
-  EXPECT_EQ(png.height, grid_side(2));  // a second, partly filled row
-  expect_decoded_tiles(png, 10, kMinDark, kMinBright);
+  EXPECT_GE(png.width, grid_side(8));
+  EXPECT_GT(png.height, grid_side(2));  // a second, partly filled row
+  const TileGrid grid = tile_grid(png, 2, 8);
+  EXPECT_GT(title_ink(png, grid), 300);
+  expect_decoded_tiles(png, grid, 10, kMinDark, kMinBright);
 }
 
 TEST(CliGenerate, InterpolateWritesOriginalsAroundTheDecodedSteps) {
   auto r = run_aelab("interpolate " + vae_run().string() + " --from 0 --to 1 --steps 5");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto png = aelab::report::read_png(vae_run() / "interpolation-0-1.png");
-  EXPECT_EQ(png.width, grid_side(7));  // original, 5 steps, original
-  EXPECT_EQ(png.height, grid_side(1));
-  expect_decoded_tiles(png, 7, kMinDark, kMinBright);
+  EXPECT_GE(png.width, grid_side(7));  // original, 5 steps, original
+  EXPECT_GT(png.height, grid_side(1));  // under a title and a row of column labels
+  ASSERT_EQ(png.channels, 3);           // the framed ends make it RGB
+  const TileGrid grid = tile_grid(png, 1, 7);
+  expect_decoded_tiles(png, grid, 7, kMinDark, kMinBright);
+  EXPECT_GT(title_ink(png, grid), 300);
+  // The two real test images are framed in orange (#ff7f0e) in the padding around them; the
+  // decoded steps between them are not.
+  auto orange = [&](int x, int y) {
+    const uint8_t* p = png.at(x, y);
+    return p[0] == 0xff && p[1] == 0x7f && p[2] == 0x0e;
+  };
+  const int mid_y = grid.y(0) + kCell / 2;
+  EXPECT_TRUE(orange(grid.x(0) - 1, mid_y));
+  EXPECT_TRUE(orange(grid.x(6) + kCell, mid_y));
+  EXPECT_TRUE(orange(grid.x(6) + kCell / 2, grid.y(0) + kCell));  // below the last one
+  EXPECT_FALSE(orange(grid.x(3) + kCell / 2, grid.y(0) + kCell));  // below a decoded step
+  EXPECT_FALSE(orange(grid.x(3) + kCell / 2, grid.y(0) - 1));
 }
 
 TEST(CliGenerate, LatentPcaWritesPointsFiguresAndPlot) {
@@ -205,8 +247,11 @@ TEST(CliGenerate, LatentPcaPlotIsDrawnWhenGnuplotIsThere) {
   EXPECT_NE(r.output.find("wrote " + (out / "latent-pca.png").string()), std::string::npos)
       << r.output;
   auto png = aelab::report::read_png(out / "latent-pca.png");
-  EXPECT_EQ(png.width, 1000);  // ScatterPlot's default size
-  EXPECT_EQ(png.height, 900);
+  EXPECT_EQ(png.width, 1000);  // ScatterPlot's default width; equal axes may make it lower
+  EXPECT_LE(png.height, 900);
+  EXPECT_GE(png.height, 320);
+  // The vector copy (PDF, else SVG) lies next to it.
+  EXPECT_TRUE(fs::exists(aelab::report::gnuplot::vector_path(out / "latent-pca.png")));
 }
 
 TEST(CliGenerate, LatentTsneReportsKl) {
