@@ -36,3 +36,4 @@ if [ ! -f "$build_dir/CMakeCache.txt" ]; then
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release ${AELAB_CMAKE_ARGS:-} >&2
 fi
 cmake --build "$build_dir" -j "$jobs" "$@" >&2
+scripts/install_completion.sh "$build_dir" || echo "setup: could not install the bash completion (scripts/install_completion.sh)" >&2

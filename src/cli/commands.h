@@ -31,5 +31,10 @@ void add_generate_commands(CLI::App& app, const GlobalOptions& global, Command& 
 void add_latent_command(CLI::App& app, const GlobalOptions& global, Command& run);
 // aelab finetune (cmd_finetune.cpp).
 void add_finetune_command(CLI::App& app, const GlobalOptions& global, Command& run);
+// aelab completion bash|commands (cmd_completion.cpp): hidden, for the build and setup.
+void add_completion_command(CLI::App& app, Command& run);
+
+// What aelab --version prints: version, LibTorch, CUDA, BLAS (version.cpp).
+std::string version_text();
 
 }  // namespace aelab::cli

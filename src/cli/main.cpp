@@ -55,7 +55,7 @@ std::string unknown_command_error(const CLI::App& app, const std::string& word) 
   std::vector<std::string> names;
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
     if (sub->get_name() == word) return "";
-    names.push_back(sub->get_name());
+    if (!sub->get_group().empty()) names.push_back(sub->get_name());  // hidden ones unlisted
   }
   std::string best;
   size_t best_distance = std::string::npos;
@@ -83,10 +83,12 @@ int main(int argc, char** argv) {
   // policy before main(), so this re-executes once with OMP_WAIT_POLICY=PASSIVE unless the user
   // chose a policy (docs/performance.md).
   train::reexec_with_openmp_wait_policy(argv);
-  CLI::App app{"aelab: train, evaluate, tune and inspect autoencoders on image datasets"};
+  // Named, so that --help (and the man page made from it) says "aelab", not the binary's path.
+  CLI::App app{"aelab: train, evaluate, tune and inspect autoencoders on image datasets", "aelab"};
   app.require_subcommand(1);
   app.fallthrough();  // global options (--data-dir, -q) may also follow the subcommand
-  app.set_version_flag("--version", "aelab 0.1.0");
+  app.set_version_flag("--version", cli::version_text,
+                       "print the version, the LibTorch version, CUDA availability and the BLAS");
   cli::GlobalOptions global;
   app.add_option("--data-dir", global.data_dir,
                  "where datasets live (also $AELAB_DATA; then /usr/share/datasets, ../shared/data)");
@@ -104,6 +106,7 @@ int main(int argc, char** argv) {
   cli::add_generate_commands(app, global, run);
   cli::add_latent_command(app, global, run);
   cli::add_finetune_command(app, global, run);
+  cli::add_completion_command(app, run);  // hidden; last, so that it sees every command
 
   if (const char* word = command_word(argc, argv)) {
     std::string error = unknown_command_error(app, word);
