@@ -1,6 +1,10 @@
 // aelab train <experiment.toml | run folder> [--out DIR] [--set key=value]... [--resume]
+//             [--device D] [--no-test]
+#include <iomanip>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 
 #include "aelab/core/error.h"
 #include "aelab/core/log.h"
@@ -17,8 +21,67 @@ struct TrainArgs {
   std::string out;
   std::vector<std::string> overrides;
   bool resume = false;
+  bool no_test = false;
   std::string device;
 };
+
+// What a colorizer's loss is measured on: the channels it predicts.
+std::string predicted_channels(data::ColorSpace space) {
+  switch (space) {
+    case data::ColorSpace::kLab: return "a*b* chroma of Lab";
+    case data::ColorSpace::kYiq: return "IQ chroma of YIQ";
+    case data::ColorSpace::kRgb: return "RGB";
+  }
+  return "";
+}
+
+// The result line. A colorizer's loss is on the chroma it predicts, so the line says so and
+// shows the RGB figures of the colorized picture next to those of the gray input alone
+// (summary.json, colorize_metrics.h): how much colour the network added.
+std::string result_line(const train::Experiment& e, const train::RunOutcome& outcome,
+                        const train::RunFolder& folder) {
+  const auto& test = *outcome.test;
+  std::ostringstream out;
+  const std::string loss = models::name_of(e.train.loss);
+  if (e.task.kind == train::TaskKind::kColorize) {
+    auto s = nlohmann::json::parse(read_file(folder.summary_json()));
+    out << "test " << loss << " loss on the predicted " << predicted_channels(e.task.color_space)
+        << " " << test.loss << "; colorized picture in RGB: mse " << test.mse << ", psnr "
+        << test.psnr << " dB (gray input " << s.value("test_gray_psnr", 0.0) << " dB), ssim "
+        << s.value("test_ssim", 0.0) << " (gray input " << s.value("test_gray_ssim", 0.0) << ")";
+  } else {
+    out << "test " << loss << " loss " << test.loss << ", mse " << test.mse << ", psnr "
+        << test.psnr << " dB";
+  }
+  out << " (best epoch " << outcome.result.best_epoch << ", "
+      << static_cast<int64_t>(outcome.result.images_per_second) << " images/s)";
+  return out.str();
+}
+
+// --no-test: the folder says the run finished untested, with the figures a timing needs.
+void write_untested_summary(const train::RunFolder& folder, const train::RunOutcome& outcome) {
+  const auto& r = outcome.result;
+  nlohmann::json s;
+  s["state"] = train::run_state(r);
+  if (!r.stop_message.empty()) s["reason"] = r.stop_message;
+  s["tested"] = false;
+  s["best_epoch"] = r.best_epoch;
+  s["best_val_loss"] = r.best_val_loss;
+  s["epochs_run"] = r.history.size();
+  s["stopped_early"] = r.stopped_early;
+  s["images_per_second"] = r.images_per_second;
+  s["train_seconds"] = r.train_seconds;
+  double total = 0;
+  for (const auto& m : r.history) total += m.seconds;
+  s["total_seconds"] = total;
+  s["device"] = outcome.device.str();
+  if (!r.history.empty()) {
+    s["final_train_loss"] = r.history.back().train_loss;
+    s["final_val_loss"] = r.history.back().val_loss;
+    s["final_lr"] = r.history.back().lr;
+  }
+  write_file_atomic(folder.summary_json(), s.dump(2) + "\n");
+}
 
 int run_train(const TrainArgs& args, const GlobalOptions& global) {
   namespace fs = std::filesystem;
@@ -44,16 +107,24 @@ int run_train(const TrainArgs& args, const GlobalOptions& global) {
   request.experiment = experiment;
   request.folder = folder;
   request.resume = resume;
+  request.final_outputs = !args.no_test;
   request.interactive = !global.quiet && train::Progress::stderr_is_terminal();
   request.data_dir = global.data_dir;
   request.handle_signals = true;
   auto outcome = train::run_experiment(request);
-  const auto& test = *outcome.test;
-  std::cout << "run folder: " << folder->dir().string() << "\n"
-            << "test " << models::name_of(experiment.train.loss) << " loss " << test.loss
-            << ", mse " << test.mse << ", psnr " << test.psnr << " dB (best epoch "
-            << outcome.result.best_epoch << ", "
-            << static_cast<int64_t>(outcome.result.images_per_second) << " images/s)" << std::endl;
+  std::cout << "run folder: " << folder->dir().string() << "\n";
+  if (args.no_test) {
+    write_untested_summary(*folder, outcome);
+    const auto& r = outcome.result;
+    std::ostringstream seconds;
+    seconds << std::fixed << std::setprecision(2) << r.train_seconds;
+    std::cout << "not tested (--no-test): " << r.history.size() << " epochs in " << seconds.str()
+              << " s, " << static_cast<int64_t>(r.images_per_second) << " images/s (best epoch "
+              << r.best_epoch << "); test it with aelab eval " << folder->dir().string()
+              << std::endl;
+  } else if (outcome.test) {
+    std::cout << result_line(experiment, outcome, *folder) << std::endl;
+  }
   if (outcome.result.stop == train::StopReason::kInterrupted) {
     std::cout << "stopped after epoch " << outcome.result.history.size()
               << ": continue with aelab train " << folder->dir().string() << " --resume"
@@ -74,6 +145,9 @@ void add_train_command(CLI::App& app, const GlobalOptions& global, Command& run)
   cmd->add_option("-s,--set", args->overrides, "override a field: --set train.lr=0.01");
   cmd->add_flag("--resume", args->resume, "continue an interrupted run from its last checkpoint");
   cmd->add_option("--device", args->device, "cpu, cuda, cuda:N or auto (overrides train.device)");
+  cmd->add_flag("--no-test", args->no_test,
+                "skip the final test pass (and weights.pt, pictures): for timing a big model; "
+                "summary.json says tested = false, aelab eval tests the run later");
   cmd->callback([args, &global, &run] { run = [args, &global] { return run_train(*args, global); }; });
 }
 

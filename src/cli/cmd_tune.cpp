@@ -1,5 +1,5 @@
 // aelab tune <study.toml> [--storage URL] [--out DIR] [--n-trials N] [--timeout S]
-//            [--grace-period S] [--max-retry N]
+//            [--grace-period S] [--max-retry N] [--set key=value]...
 // (aelab study and aelab studies, which look at a study's database, are in cmd_studies.cpp.)
 //
 // This is the one place where training is plugged into tuning: the tune library only knows
@@ -36,6 +36,7 @@ struct TuneArgs {
   std::optional<double> grace_period;  // unset: the study's (or the default for a new study)
   int max_retry = 0;
   bool check = false;
+  std::vector<std::string> overrides;  // --set: applied to the base experiment of every trial
 };
 
 // The smallest --grace-period: three heartbeats at the shortest interval the CLI uses (1 s).
@@ -90,6 +91,25 @@ void check_space(const tune::StudySpec& spec, const config::Document& base) {
                  spec.experiment.string(), ": ", e.what());
     }
   }
+}
+
+// --set on the base experiment, as `aelab train --set` does. A searched field cannot be set: every
+// trial would overwrite it.
+void apply_overrides(const tune::StudySpec& spec, const std::vector<std::string>& overrides,
+                     config::Document& base) {
+  for (const auto& o : overrides) {
+    std::string key = o.substr(0, o.find('='));
+    for (const auto& p : spec.space.params()) {
+      AELAB_CHECK(p.name != key, "--set ", o, ": ", key, " is searched by the study's [space] (",
+                  spec.source, "); remove it from --set or from the space");
+    }
+    train::apply_override(base, o);
+  }
+  if (overrides.empty()) return;
+  train::resolve_experiment(base);  // a bad key or value fails here, before any trial
+  std::string text;
+  for (const auto& o : overrides) text += (text.empty() ? "" : ", ") + o;
+  log::info("base experiment " + spec.experiment.string() + " with --set " + text);
 }
 
 struct TrialOutcome {
@@ -221,6 +241,7 @@ int run_tune(const TuneArgs& args, const GlobalOptions& global) {
                "sampler, or the study never ends");
   }
   auto base = config::Document::load(spec.experiment);
+  apply_overrides(spec, args.overrides, base);
   check_space(spec, base);
   if (args.check) {
     std::cout << spec.name << ": " << spec.space.params().size() << " parameters over "
@@ -294,6 +315,9 @@ void add_tune_command(CLI::App& app, const GlobalOptions& global, Command& run) 
   cmd->add_option("--max-retry", args->max_retry,
                   "re-run a failed trial (objective error or dead worker, not Ctrl-C) up to this "
                   "many times (default 0: a failed grid point stays failed)");
+  cmd->add_option("-s,--set", args->overrides,
+                  "override a field of the base experiment for every trial: --set train.epochs=5 "
+                  "(not a field the [space] searches)");
   cmd->add_flag("--check", args->check, "validate the study against its experiment and exit");
   cmd->callback([args, &global, &run] { run = [args, &global] { return run_tune(*args, global); }; });
 }

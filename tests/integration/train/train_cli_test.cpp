@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -230,4 +231,76 @@ TEST(CliTrain, VerboseShowsDebugLinesAndTheLogKeepsEpochLines) {
   EXPECT_EQ(quiet.output.find("epoch   1/1"), std::string::npos) << quiet.output;
   EXPECT_NE(aelab::testing::read_text(dir / "q" / "train.log").find("epoch   1/1"),
             std::string::npos);
+}
+
+// --no-test skips the final test pass: the folder has the training, checkpoints and a summary
+// that says it was not tested; aelab eval tests the run later.
+TEST(CliTrain, NoTestSkipsTheFinalTestPass) {
+  auto d = aelab::testing::temp_dir("cli-no-test") / "run";
+  auto r = run_aelab("train " + config_file("mnist_dense3.toml").string() + " --out " + d.string() +
+                     kShort + " --no-test");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("not tested (--no-test): 2 epochs in "), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("test mse loss"), std::string::npos) << r.output;
+  auto summary = nlohmann::json::parse(aelab::testing::read_text(d / "summary.json"));
+  EXPECT_EQ(summary["state"], "finished");
+  EXPECT_EQ(summary["tested"], false);
+  EXPECT_EQ(summary["epochs_run"], 2);
+  EXPECT_GT(summary["images_per_second"].get<double>(), 0.0);
+  EXPECT_FALSE(summary.contains("test_loss"));
+  EXPECT_FALSE(std::filesystem::exists(d / "reconstructions.png"));
+  EXPECT_TRUE(std::filesystem::exists(d / "checkpoints" / "best.pt"));
+  EXPECT_EQ(aelab::testing::count_lines(aelab::testing::read_text(d / "metrics.csv")), 3);
+  auto eval = run_aelab("eval " + d.string() + " -q");
+  EXPECT_EQ(eval.exit_code, 0) << eval.output;
+}
+
+// Resolved experiment files print numbers as the user wrote them, and Python reads back the
+// same doubles.
+TEST(CliTrain, TheResolvedExperimentPrintsNumbersAsWritten) {
+  auto d = aelab::testing::temp_dir("cli-numbers") / "run";
+  auto r = run_aelab("train " + config_file("mnist_dense3.toml").string() + " --out " + d.string() +
+                     kShort + " --no-test --set train.lr=0.1 --set train.weight_decay=3e-05"
+                     " --set data.val_fraction=0.3");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto resolved = aelab::testing::read_text(d / "experiment.toml");
+  for (const char* line : {"\nlr = 0.1\n", "\nweight_decay = 3e-5\n", "\nval_fraction = 0.3\n",
+                           "\nmomentum = 0.9\n"}) {
+    EXPECT_NE(resolved.find(line), std::string::npos) << line << "\n" << resolved;
+  }
+  EXPECT_EQ(resolved.find("0000000"), std::string::npos) << resolved;
+  EXPECT_EQ(resolved.find("9999999"), std::string::npos) << resolved;
+  auto py = aelab::testing::run_command(
+      "/usr/bin/python3 -c \"import tomllib; t = tomllib.load(open('" +
+      (d / "experiment.toml").string() +
+      "', 'rb')); print(t['train']['lr'] == 0.1, t['train']['weight_decay'] == 3e-05, "
+      "t['data']['val_fraction'] == 0.3)\"");
+  EXPECT_EQ(py.output, "True True True\n") << py.output;
+}
+
+// A colorizer's result line says what each number is: the loss on the predicted chroma, then
+// the colorized picture's RGB MSE, PSNR and SSIM next to those of the gray input alone.
+TEST(CliTrain, TheColorizationLineNamesEachNumberAndTheGrayBaseline) {
+  auto d = aelab::testing::temp_dir("cli-colorize") / "run";
+  auto r = run_aelab("train " + config_file("colorize/cifar10_lab.toml").string() + " --out " +
+                     d.string() + " --set data.train_subset=300 --set data.test_subset=100 "
+                     "--set train.epochs=1 -q");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto summary = nlohmann::json::parse(aelab::testing::read_text(d / "summary.json"));
+  auto line = aelab::testing::last_line(r.output);
+  double loss = 0, mse = 0, psnr = 0, gray_psnr = 0, ssim = 0, gray_ssim = 0;
+  int matched = std::sscanf(line.c_str(),
+                            "test mse loss on the predicted a*b* chroma of Lab %lf; colorized "
+                            "picture in RGB: mse %lf, psnr %lf dB (gray input %lf dB), ssim %lf "
+                            "(gray input %lf)",
+                            &loss, &mse, &psnr, &gray_psnr, &ssim, &gray_ssim);
+  ASSERT_EQ(matched, 6) << line;
+  EXPECT_NEAR(loss, summary["test_loss"].get<double>(), 1e-4 * loss);
+  EXPECT_NEAR(mse, summary["test_mse"].get<double>(), 1e-4 * mse);
+  EXPECT_NEAR(psnr, summary["test_psnr"].get<double>(), 1e-3);
+  EXPECT_NEAR(gray_psnr, summary["test_gray_psnr"].get<double>(), 1e-3);
+  EXPECT_NEAR(ssim, summary["test_ssim"].get<double>(), 1e-5);
+  EXPECT_NEAR(gray_ssim, summary["test_gray_ssim"].get<double>(), 1e-5);
+  EXPECT_NE(loss, mse);  // the chroma loss and the RGB error are different figures
+  EXPECT_GT(gray_psnr, 10.0);
 }

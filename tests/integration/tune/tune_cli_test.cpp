@@ -262,3 +262,44 @@ TEST(CliTune, Kill9ThenTheSameCommandFailsTheDeadTrialAndFinishes) {
                    "'); print(s.trials[0].state.name, s.trials[0].system_attrs['fail_reason'])");
   EXPECT_NE(py.find("FAIL " + reason), std::string::npos) << py;
 }
+
+// --set overrides the base experiment of every trial, as `aelab train --set` does; a searched
+// field or an unknown key is a one-line error before any trial.
+TEST(CliTune, SetOverridesTheBaseExperimentOfEveryTrial) {
+  auto dir = aelab::testing::temp_dir("cli-tune-set");
+  write_experiment(dir, 3);
+  aelab::write_file_atomic(dir / "study.toml",
+                           "[study]\nname = \"s\"\nexperiment = \"experiment.toml\"\nn_trials = 2\n"
+                           "seed = 1\n[sampler]\nkind = \"random\"\n[space]\n"
+                           "\"params.latent\" = { int = [4, 16], step = 4 }\n");
+  auto r = run_aelab("tune " + (dir / "study.toml").string() + " --out " + (dir / "out").string() +
+                     " --set train.epochs=1 --set train.lr=0.1 -q");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (int i = 0; i < 2; ++i) {
+    auto trial = dir / "out" / ("trial-" + std::to_string(i));
+    // One epoch instead of the file's three: a header and one row.
+    EXPECT_EQ(aelab::testing::count_lines(aelab::testing::read_text(trial / "metrics.csv")), 2) << trial;
+    auto resolved = aelab::testing::read_text(trial / "experiment.toml");
+    EXPECT_NE(resolved.find("\nlr = 0.1\n"), std::string::npos) << resolved;
+    EXPECT_NE(resolved.find("\nepochs = 1\n"), std::string::npos) << resolved;
+  }
+  std::string url = "sqlite:///" + (dir / "out" / "study.db").string();
+  auto py = optuna("s = optuna.load_study(study_name='s', storage='" + url + "'); "
+                   "print(sorted(len(t.intermediate_values) for t in s.trials))");
+  EXPECT_NE(py.find("[1, 1]"), std::string::npos) << py;
+
+  r = run_aelab("tune " + (dir / "study.toml").string() + " --check --set params.latent=8");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(aelab::testing::count_lines(r.output), 1) << r.output;
+  EXPECT_NE(r.output.find("aelab: --set params.latent=8: params.latent is searched by the study's "
+                          "[space]"),
+            std::string::npos)
+      << r.output;
+  r = run_aelab("tune " + (dir / "study.toml").string() + " --check --set train.epoch=1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(aelab::testing::count_lines(r.output), 1) << r.output;
+  EXPECT_NE(r.output.find("train.epoch"), std::string::npos) << r.output;
+  r = run_aelab("tune " + (dir / "study.toml").string() + " --check --set train.lr=-1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("train.lr = -1"), std::string::npos) << r.output;
+}
