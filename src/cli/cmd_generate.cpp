@@ -58,7 +58,8 @@ std::string run_line(const OpenedRun& opened) {
 
 // PSNR in dB of one decoded image against the original (both in [0, 1]).
 double psnr_db(const at::Tensor& decoded, const at::Tensor& original) {
-  const double mse = (decoded.to(at::kFloat) - original.to(at::kFloat)).pow(2).mean().item<double>();
+  const double mse =
+      (decoded.to(at::kFloat) - original.to(at::kFloat)).pow(2).mean().item<double>();
   return mse > 0 ? 10 * std::log10(1.0 / mse) : INFINITY;
 }
 

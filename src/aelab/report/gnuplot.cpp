@@ -196,7 +196,9 @@ std::vector<double> log_tick_values(double low, double high) {
     }
   }
   std::vector<double> ticks;
-  for (double k = std::ceil(low / step); k * step <= high * (1 + 1e-9); ++k) ticks.push_back(k * step);
+  for (double k = std::ceil(low / step); k * step <= high * (1 + 1e-9); ++k) {
+    ticks.push_back(k * step);
+  }
   return ticks;
 }
 

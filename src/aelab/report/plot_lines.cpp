@@ -30,8 +30,8 @@ bool plot_lines(const std::filesystem::path& png, const LinePlot& plot) {
   std::vector<std::string> terms;
   double low = INFINITY, high = -INFINITY;  // finite y values drawn
   double x_low = INFINITY, x_high = -INFINITY;
-  bool integral_x = true;
-  bool any_markers = false;  // markers at the ends of the x range must not sit on the border  // epochs, steps, trial numbers: no ticks between whole numbers
+  bool integral_x = true;    // epochs, steps, trial numbers: no ticks between whole numbers
+  bool any_markers = false;  // markers at the ends of the x range must not sit on the border
   for (size_t s = 0; s < plot.series.size(); ++s) {
     const Series& series = plot.series[s];
     AELAB_CHECK(series.x.empty() || series.x.size() == series.y.size(), png.string(), ": series '",

@@ -81,9 +81,9 @@ bool plot_parallel_coordinates(const std::filesystem::path& png, const ParallelC
   }
 
   // Horizontal layout, in pixels estimated from the font (Sans 11 for axis titles, Sans 10 for
-  // values; DejaVu Sans averages about 0.7 em per character): the outer axes move in far enough that their titles
-  // and values fit, and when neighbouring titles would touch, every other title goes one row
-  // lower.
+  // values; DejaVu Sans averages about 0.7 em per character): the outer axes move in far enough
+  // that their titles and values fit, and when neighbouring titles would touch, every other
+  // title goes one row lower.
   constexpr double kTitleChar = 11 * 0.7, kValueChar = 10 * 0.7;
   auto value_label = [&](size_t a, double v) {
     return format_number(is_log(a) ? std::pow(10.0, v) : v, 3);

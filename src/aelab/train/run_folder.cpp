@@ -175,7 +175,8 @@ void write_reconstructions(const fs::path& file, Trainer& trainer, const data::I
   // The title says what the picture shows, whose run it is, and how close these outputs are to
   // the originals (the figures of the tiles shown, not of the whole test set).
   const int64_t shown = ex.clean.size(0);
-  const double mse = (ex.output.to(at::kFloat) - ex.clean.to(at::kFloat)).pow(2).mean().item<double>();
+  const double mse =
+      (ex.output.to(at::kFloat) - ex.clean.to(at::kFloat)).pow(2).mean().item<double>();
   const double psnr = mse > 0 ? 10 * std::log10(1.0 / mse) : INFINITY;
   grid.title = report::dataset_display_name(trainer.experiment().data.dataset) + " test images, " +
                shows + " (" + run_name_of(file) + ")\nMSE " + report::format_number(mse, 3) +

@@ -142,7 +142,9 @@ TEST(Grid, ColumnLabelsSitAboveTheirColumnsAndFramesAroundTheirTiles) {
   EXPECT_GT(ink_above(1), 2 * ink_above(0) - 4);  // "bb" has about twice the ink of "a"
   EXPECT_EQ(ink_above(2), 0u);
   // Frames: the padding ring around tiles 0 and 2 is orange, around tile 1 it stays white.
-  auto frame_pixel = [&](int column) { return grid.at(layout.tile_x(column) - 1, layout.tile_y(0) + 5); };
+  auto frame_pixel = [&](int column) {
+    return grid.at(layout.tile_x(column) - 1, layout.tile_y(0) + 5);
+  };
   EXPECT_EQ(frame_pixel(0)[0], 0xff);
   EXPECT_EQ(frame_pixel(0)[1], 0x7f);
   EXPECT_EQ(frame_pixel(0)[2], 0x0e);
