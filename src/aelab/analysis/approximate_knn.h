@@ -15,7 +15,7 @@ struct ApproximateKnnOptions {
   int trees = 8;              // random-projection trees of the initial candidates
   int leaf_size = 0;          // points per leaf; 0 = max(64, 1.5 k)
   int max_iterations = 12;    // NN-descent rounds at most
-  int max_candidates = 40;    // neighbours sampled per point and round for the local join
+  int max_candidates = 30;    // neighbours sampled per point and round for the local join
   double stop_fraction = 1e-3;  // stop when fewer than this fraction of n * k entries changed
   uint64_t seed = 0;
 };
