@@ -1,6 +1,9 @@
 #include "aelab/models/autoencoder.h"
 
 #include <torch/nn/functional/loss.h>
+#include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/serialization/export.h>
+#include <torch/csrc/jit/serialization/pickler.h>
 #include <torch/serialize.h>
 
 #include <algorithm>
@@ -215,8 +218,28 @@ void save_python_state_dict(torch::nn::Module& module, const std::string& path) 
   for (const auto& [name, tensor] : named_state(module)) {
     dict.insert(name, tensor.detach().to(torch::kCPU).contiguous());
   }
-  std::vector<char> bytes = torch::pickle_save(c10::IValue(dict));
-  write_file_atomic(path, std::string(bytes.begin(), bytes.end()));
+  // torch::pickle_save would tag the dict with torch.jit._pickle.restore_type_tag, a global the
+  // safe loader (torch.load(..., weights_only=True), current PyTorch's default) refuses. The
+  // same archive is written here with an untagged dict: a plain {name: tensor} pickle.
+  std::vector<char> pickle_data;
+  torch::jit::Pickler pickler(
+      [&](const char* bytes, size_t size) {
+        pickle_data.insert(pickle_data.end(), bytes, bytes + size);
+      },
+      /*tensor_table=*/nullptr, /*type_renamer=*/nullptr, /*memoized_class_types=*/nullptr,
+      /*get_tensor_id=*/nullptr, /*tag_aggregates=*/false);
+  pickler.protocol();
+  pickler.pushIValue(c10::IValue(dict));
+  pickler.stop();
+  std::string archive;
+  caffe2::serialize::PyTorchStreamWriter writer([&](const void* data, size_t size) {
+    archive.append(static_cast<const char*>(data), size);
+    return size;
+  });
+  torch::jit::writeArchiveAndTensors("data", pickle_data.data(), pickle_data.size(),
+                                     pickler.tensorData(), writer);
+  writer.writeEndOfFile();
+  write_file_atomic(path, archive);
 }
 
 std::string architecture_json(const AutoencoderImpl& model) {
