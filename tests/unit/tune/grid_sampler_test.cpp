@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
 
 #include "tune_test_util.h"
 
@@ -123,6 +124,29 @@ TEST(GridSampler, RejectsContinuousFloats) {
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("'train.lr' is a continuous float"), std::string::npos);
+  }
+}
+
+// Grids are counted before they are built: 10^5 points are held, 10^6 refused at once
+// (fuzz_study_file found study files of a few hundred bytes spanning billions of points).
+TEST(GridSampler, RefusesAGridOfMoreThanAHundredThousandPoints) {
+  auto space_of = [](int params) {
+    SearchSpace space;
+    for (int p = 0; p < params; ++p) {
+      space.add("p" + std::to_string(p), IntDistribution{0, 9, false, 1});
+    }
+    return space;
+  };
+  EXPECT_EQ(GridSampler(space_of(5)).grid_size(), 100000u);
+  for (int params : {6, 12}) {
+    try {
+      GridSampler grid(space_of(params));
+      FAIL() << params << " parameters: expected an error";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                "grid sampler: the [space] spans more than 100000 grid points (the product of "
+                "every parameter's values); use fewer values, or the random or tpe sampler");
+    }
   }
 }
 

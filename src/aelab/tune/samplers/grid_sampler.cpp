@@ -48,30 +48,33 @@ GridSampler::GridSampler(SearchSpace space) : space_(std::move(space)) {
   std::vector<std::vector<double>> values;
   for (const auto& p : params) values.push_back(grid_values(p));
   // Depth-first over the declaration order: the last parameter varies fastest, and inactive
-  // parameters contribute no factor.
+  // parameters contribute no factor. `on_point` sees each point; it returns false to stop.
   std::map<std::string, double> current;
-  // Every point is held in memory (and is a training run): a product of value lists that no
-  // study could run is refused before it is built (fuzz_study_file found a 2 GB one).
-  constexpr size_t kMaxGridPoints = 1000000;
-  auto visit = [&](auto&& self, size_t i) -> void {
-    if (i == params.size()) {
-      AELAB_CHECK(points_.size() < kMaxGridPoints, "grid sampler: the [space] spans more than ",
-                  kMaxGridPoints, " grid points (the product of every parameter's values); "
-                  "use fewer values, or the random or tpe sampler");
-      points_.push_back(current);
-      return;
-    }
-    if (!space_.is_active(params[i], current)) {
-      self(self, i + 1);
-      return;
-    }
-    for (double v : values[i]) {
-      current[params[i].name] = v;
-      self(self, i + 1);
+  auto visit = [&](auto&& self, size_t i, auto&& on_point) -> bool {
+    if (i == params.size()) return on_point(current);
+    if (!space_.is_active(params[i], current)) return self(self, i + 1, on_point);
+    bool going = true;
+    for (size_t v = 0; going && v < values[i].size(); ++v) {
+      current[params[i].name] = values[i][v];
+      going = self(self, i + 1, on_point);
     }
     current.erase(params[i].name);
+    return going;
   };
-  visit(visit, 0);
+  // Every point is held in memory (and is a training run): a product of value lists that no
+  // study could run is refused after counting, before a point is built (fuzz_study_file found
+  // a 2 GB grid, then one of a million points that took seconds to build).
+  constexpr size_t kMaxGridPoints = 100000;
+  size_t count = 0;
+  visit(visit, 0, [&](const std::map<std::string, double>&) { return ++count <= kMaxGridPoints; });
+  AELAB_CHECK(count <= kMaxGridPoints, "grid sampler: the [space] spans more than ",
+              kMaxGridPoints, " grid points (the product of every parameter's values); "
+              "use fewer values, or the random or tpe sampler");
+  points_.reserve(count);
+  visit(visit, 0, [&](const std::map<std::string, double>& point) {
+    points_.push_back(point);
+    return true;
+  });
   for (size_t i = 0; i < points_.size(); ++i) index_.emplace(point_key(points_[i]), i);
 }
 
