@@ -208,7 +208,7 @@ const VectorTerminal& vector_terminal() {
     if (program.empty()) return VectorTerminal{};
     // Debian's gnuplot-nox and gnuplot-qt both have pdfcairo; builds without cairo still have svg.
     for (const VectorTerminal& candidate : {VectorTerminal{"pdfcairo", ".pdf"},
-                                           VectorTerminal{"svg", ".svg"}}) {
+                                            VectorTerminal{"svg", ".svg"}}) {
       TempFile probe(".gp"), errors(".err");
       write_file_atomic(probe.path(), "set terminal " + candidate.name + "\n");
       if (run_gnuplot(program, probe.path(), errors.path()) == 0) return candidate;
