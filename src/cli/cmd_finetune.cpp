@@ -81,6 +81,8 @@ void add_finetune_command(CLI::App& app, const GlobalOptions& global, Command& r
   cmd->add_option("-o,--out", args->out,
                   "output folder (default: runs/<run>-<mode>[-<N>labels]-<time>)");
   cmd->add_option("--device", args->device, "cpu, cuda, cuda:N or auto (default: the run's)");
+  cmd->add_option("--threads", args->options.threads,
+                  "CPU threads (default: the run's train.threads)");
   cmd->callback([args, cmd, &global, &run] {
     run = [args, cmd, &global] { return run_finetune(*args, *cmd, global); };
   });

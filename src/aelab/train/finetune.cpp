@@ -386,6 +386,7 @@ FinetuneReport run_finetune(const fs::path& run_dir, const FinetuneOptions& opti
   auto run = open_run(run_dir);
   Experiment& e = run.experiment;
   if (!device_name.empty()) e.train.device = device_name;
+  if (options.threads > 0) e.train.threads = options.threads;  // --threads
   auto device = prepare_compute(e.train).device;
 
   auto dataset = data::load_dataset(e.data, data_dir);

@@ -34,7 +34,10 @@ const config::OptionTable<FinetuneOptions>& finetune_options_table() {
                "a seed >= 0")
           .flag("--seed")
           .add("eval_batch_size", &F::eval_batch_size, "validation and test batches",
-               config::at_least(1, "a positive batch size"));
+               config::at_least(1, "a positive batch size"))
+          .add("threads", &F::threads, "CPU threads (0 = the run's train.threads)",
+               config::non_negative("a thread count >= 0"))
+          .flag("--threads");
   return table;
 }
 

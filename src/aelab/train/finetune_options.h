@@ -21,6 +21,7 @@ struct FinetuneOptions {
   int64_t hidden = 64;           // units of the head's hidden layer
   uint64_t seed = 0;             // head initialization, shuffling, the label subset
   int64_t eval_batch_size = 1000;
+  int64_t threads = 0;           // CPU threads (0 = the run's train.threads)
 
   // "frozen", "train-all", "from-scratch" or "random-frozen".
   std::string mode() const;

@@ -109,6 +109,7 @@ TEST(CliCompletion, TheGeneratedFileCompletesEverySubcommandAndTheirOptions) {
   EXPECT_EQ(complete("aelab train x.toml --re"), std::set<std::string>{"--resume"});
   EXPECT_EQ(complete("aelab train --no-t"), std::set<std::string>{"--no-test"});
   EXPECT_EQ(complete("aelab tune --se"), std::set<std::string>{"--set"});
+  EXPECT_EQ(complete("aelab finetune run --thr"), std::set<std::string>{"--threads"});
   // A value of --out is a file name, not a subcommand; global options follow commands too.
   EXPECT_EQ(complete("aelab --data-dir tr").count("train"), 0u);
   EXPECT_EQ(complete("aelab eval --data-d"), std::set<std::string>{"--data-dir"});

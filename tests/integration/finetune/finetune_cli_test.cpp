@@ -81,6 +81,20 @@ TEST(FinetuneCli, FrozenTenLabelsPerClassWritesItsFolder) {
   EXPECT_NE(again.output.find("already holds a finished run"), std::string::npos) << again.output;
 }
 
+// --threads reaches the compute setup (which caps it at the cores with a warning) and is kept
+// in finetune.toml.
+TEST(FinetuneCli, ThreadsOverrideTheRunsTrainThreads) {
+  if (!fs::exists(kFashion)) GTEST_SKIP() << kFashion << " not present";
+  const auto& run = trained_run();
+  auto out = run.parent_path() / "threads";
+  auto r = run_aelab("finetune '" + run.string() + "' --freeze-encoder --labels 2 --epochs 1 " +
+                     "--threads 100000 --out '" + out.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("train.threads = 100000 is more than the"), std::string::npos)
+      << r.output;
+  EXPECT_NE(read_text(out / "finetune.toml").find("threads = 100000"), std::string::npos);
+}
+
 TEST(FinetuneCli, BadInputIsAOneLineError) {
   if (!fs::exists(kFashion)) GTEST_SKIP() << kFashion << " not present";
   const auto& run = trained_run();
@@ -99,6 +113,8 @@ TEST(FinetuneCli, BadInputIsAOneLineError) {
                 "aelab: --labels 5000: class 0 has only "},
            Case{"finetune '" + run.string() + "' --epochs 0",
                 "aelab: --epochs 0: expected at least 1 epoch"},
+           Case{"finetune '" + run.string() + "' --threads -1",
+                "aelab: --threads -1: expected a thread count >= 0"},
        }) {
     SCOPED_TRACE(c.args);
     auto r = run_aelab("-q " + c.args);
