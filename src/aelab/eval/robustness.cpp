@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <map>
+#include <string>
 
 #include "aelab/core/error.h"
 #include "aelab/core/paths.h"
 #include "aelab/data/corruptions.h"
 #include "aelab/metrics/metrics.h"
+#include "aelab/report/grid.h"
 
 namespace aelab::eval {
 namespace fs = std::filesystem;
@@ -137,6 +139,19 @@ report::Image robustness_picture(const RobustnessResult& result, size_t corrupti
   rows.push_back(train::to_images(ex.clean));
   grid.row_labels.push_back("clean");
   grid.scale = ex.clean.size(2) <= 32 ? 3 : 1;
+  // The title says what the rows show and, for the input and each run, the means over the whole
+  // test set (the numbers of the table, not of the few images shown).
+  std::string psnr = "PSNR: input " + report::format_number(result.inputs[corruption].psnr, 3) +
+                     " dB";
+  std::string ssim = "SSIM: input " + report::format_number(result.inputs[corruption].ssim, 3);
+  for (size_t r = 0; r < result.runs.size(); ++r) {
+    const Quality& q = result.cells[corruption][r];
+    psnr += ", " + result.runs[r] + " " + report::format_number(q.psnr, 3) + " dB";
+    ssim += ", " + result.runs[r] + " " + report::format_number(q.ssim, 3);
+  }
+  grid.title = "Robustness to " + result.corruptions[corruption] + ": " +
+               std::to_string(ex.clean.size(0)) + " of " + std::to_string(result.images) +
+               " test images, means over all\n" + psnr + "\n" + ssim;
   return report::make_grid(rows, grid);
 }
 

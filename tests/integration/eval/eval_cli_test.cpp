@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "aelab/report/font.h"
+#include "aelab/report/grid.h"
 #include "aelab/report/image.h"
+#include "aelab/report/table.h"
 #include "integration/run_aelab.h"
 #include "test_paths.h"
 
@@ -99,17 +101,38 @@ TEST_F(EvalCli, ComparesRunsUnderCorruptionsAndWritesTableAndPictures) {
   EXPECT_LT(std::stod(noisy[3]), std::stod(noisy[2])) << lines[2];
 
   // One picture per corruption: input row, one row per run, clean row; 10 tiles of 28 px at
-  // scale 3 with padding 2, run names and specs as labels at text scale 2.
-  for (const auto& spec : specs) {
-    std::string name = spec;
+  // scale 3 with padding 2, run names and specs as labels at text scale 2, under a title with
+  // the spec and the PSNR and SSIM of the table's row (input, plain, denoise).
+  auto f = [](const std::string& field) {
+    return aelab::report::format_number(std::stod(field), 3);
+  };
+  const std::vector<aelab::report::Image> tiles(10, aelab::report::make_image(28, 28, 1));
+  for (size_t i = 0; i < specs.size(); ++i) {
+    std::string name = specs[i];
     std::replace(name.begin(), name.end(), ':', '-');
     auto file = report / ("robustness-" + name + ".png");
     ASSERT_TRUE(fs::exists(file)) << file;
     auto png = aelab::report::read_png(file);
-    int label = std::max({aelab::report::text_width(spec, 2), aelab::report::text_width("denoise", 2),
-                          aelab::report::text_width("plain", 2), aelab::report::text_width("clean", 2)});
-    EXPECT_EQ(png.height, 4 * (84 + 2) + 2) << file;
-    EXPECT_EQ(png.width, label + 2 + 10 * (84 + 2) + 2) << file;
+    auto v = split(lines[i + 1], ',');
+    aelab::report::GridOptions grid;
+    grid.scale = 3;
+    grid.row_labels = {specs[i], "plain", "denoise", "clean"};
+    grid.title = "Robustness to " + specs[i] + ": 10 of 100 test images, means over all\n" +
+                 "PSNR: input " + f(v[4]) + " dB, plain " + f(v[5]) + " dB, denoise " + f(v[6]) +
+                 " dB\nSSIM: input " + f(v[7]) + ", plain " + f(v[8]) + ", denoise " + f(v[9]);
+    auto layout = aelab::report::grid_layout({tiles, tiles, tiles, tiles}, grid);
+    const int line = aelab::report::text_height(2);
+    EXPECT_EQ(layout.title_band, 3 * line + 2);
+    EXPECT_EQ(png.height, 3 * line + 2 + 4 * (84 + 2) + 2) << file;
+    EXPECT_EQ(png.width, layout.width) << file;
+    // Dark title pixels in each of the three title lines, white between title and tiles.
+    for (int l = 0; l < 3; ++l) {
+      int ink = 0;
+      for (int y = 2 + l * line; y < 2 + (l + 1) * line; ++y) {
+        for (int x = 0; x < png.width; ++x) ink += png.at(x, y)[0] < 128;
+      }
+      EXPECT_GT(ink, 100) << file << ", title line " << l;
+    }
   }
 }
 
@@ -150,7 +173,9 @@ TEST_F(EvalCli, AFolderThatIsNotARunIsRefused) {
 }
 
 TEST_F(EvalCli, RunsOnDifferentDatasetsAreRefused) {
-  auto fashion = aelab(tiny_train("fashion_mnist_dense3.toml", root_ / "fashion", ""));
+  // Fashion-MNIST is not under the shared --data-dir: data.path names Debian's copy.
+  auto fashion = aelab(tiny_train("fashion_mnist_dense3.toml", root_ / "fashion",
+                                  "--set data.path=/usr/share/datasets/fashion-mnist"));
   ASSERT_EQ(fashion.exit_code, 0) << fashion.output;
   auto r = aelab("eval " + quote((root_ / "plain").string()) + " " +
                  quote((root_ / "fashion").string()) + " --noise original");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -12,6 +14,7 @@
 #include "aelab/data/corruptions.h"
 #include "aelab/metrics/metrics.h"
 #include "aelab/report/font.h"
+#include "aelab/report/grid.h"
 #include "denoise_fixture.h"
 #include "error_of.h"
 
@@ -166,11 +169,45 @@ TEST_F(Robustness, PicturesShowInputsEachRunAndTheCleanImages) {
   ASSERT_EQ(r.examples[0].outputs.size(), 2u);
   EXPECT_EQ(r.examples[0].input.sizes(), at::IntArrayRef({6, 1, 28, 28}));
   auto picture = robustness_picture(r, 0);
-  // 4 rows (input, 2 runs, clean) of 6 tiles, 28 px at scale 3, padding 2, labels at text scale 2.
-  const int cell = 28 * 3, pad = 2;
-  const int label = report::text_width("occlusion:14", 2) + pad;
-  EXPECT_EQ(picture.height, 4 * (cell + pad) + pad);
-  EXPECT_EQ(picture.width, label + 6 * (cell + pad) + pad);
+  // 4 rows (input, 2 runs, clean) of 6 tiles, 28 px at scale 3, padding 2, labels at text scale
+  // 2, under a title naming the corruption and the test-set means of the input and each run.
+  const auto f = [](double v) { return report::format_number(v, 3); };
+  const Quality &in = r.inputs[0], &a = r.cells[0][0], &b = r.cells[0][1];
+  report::GridOptions expected;
+  expected.scale = 3;
+  expected.row_labels = {"occlusion:14", "plain", "denoise", "clean"};
+  expected.title = "Robustness to occlusion:14: 6 of 200 test images, means over all\n"
+                   "PSNR: input " + f(in.psnr) + " dB, plain " + f(a.psnr) + " dB, denoise " +
+                   f(b.psnr) + " dB\nSSIM: input " + f(in.ssim) + ", plain " + f(a.ssim) +
+                   ", denoise " + f(b.ssim);
+  const std::vector<report::Image> tiles(6, report::make_image(28, 28, 1));
+  const auto layout = report::grid_layout({tiles, tiles, tiles, tiles}, expected);
+  const int line = report::text_height(2), pad = 2, cell = 28 * 3;
+  EXPECT_EQ(layout.title_band, 3 * line + pad);
+  EXPECT_EQ(layout.tile_y(0), 3 * line + 2 * pad);
+  EXPECT_EQ(picture.height, layout.title_band + 4 * (cell + pad) + pad);
+  EXPECT_EQ(picture.width, layout.width);
+  EXPECT_EQ(picture.height, layout.height);
+  ASSERT_EQ(picture.channels, 1);
+  // Title ink above the tiles: dark text pixels in every one of its three lines.
+  for (int l = 0; l < 3; ++l) {
+    int ink = 0;
+    for (int y = pad + l * line; y < pad + (l + 1) * line; ++y) {
+      for (int x = 0; x < picture.width; ++x) ink += picture.at(x, y)[0] < 128;
+    }
+    EXPECT_GT(ink, 100) << "title line " << l;
+  }
+  // The first tile is the first corrupted input, upscaled 3 times, where the layout puts it.
+  const auto input = r.examples[0].input[0][0].contiguous();
+  const auto pixel = input.accessor<float, 2>();
+  int differ = 0;
+  for (int y = 0; y < cell; ++y) {
+    for (int x = 0; x < cell; ++x) {
+      const auto want = static_cast<int>(std::lround(pixel[y / 3][x / 3] * 255));
+      differ += std::abs(picture.at(layout.tile_x(0) + x, layout.tile_y(0) + y)[0] - want) > 1;
+    }
+  }
+  EXPECT_EQ(differ, 0);
   EXPECT_EQ(robustness_picture_name("gaussian:0.5"), "robustness-gaussian-0.5.png");
   EXPECT_EQ(robustness_picture_name("uniform:1:noclip"), "robustness-uniform-1-noclip.png");
 
