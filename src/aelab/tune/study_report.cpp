@@ -160,30 +160,11 @@ void plot_history(const std::vector<FrozenTrial>& trials, Direction direction,
   report::plot_lines(png, plot);
 }
 
-void plot_parallel(const std::vector<FrozenTrial>& trials, Direction direction,
-                   const std::vector<std::string>& names, const std::filesystem::path& png) {
-  report::ParallelCoordinates plot;
-  plot.title = "Parallel coordinates (complete trials)";
-  plot.color_label = "objective value";
-  plot.low_on_top = direction == Direction::kMinimize;
-  for (const auto& name : names) {
-    plot.axes.push_back(is_log(distribution_of(trials, name)) ? "log10(" + name + ")" : name);
-  }
-  plot.axes.push_back("objective");
-  for (const auto& t : trials) {
-    if (t.state != TrialState::kComplete || !t.value || !std::isfinite(*t.value)) continue;
-    std::vector<double> row;
-    for (const auto& name : names) {
-      auto it = t.params.find(name);
-      double v = it == t.params.end() ? NAN : it->second;
-      row.push_back(is_log(distribution_of(trials, name)) ? std::log10(v) : v);
-    }
-    row.push_back(*t.value);
-    plot.rows.push_back(std::move(row));
-    plot.color_values.push_back(*t.value);
-  }
-  if (plot.rows.empty() || names.empty()) return;
-  report::plot_parallel_coordinates(png, plot);
+// A categorical choice as its axis label: strings as they are, numbers as the table prints them.
+std::string choice_label(const Choice& c) {
+  if (const auto* s = std::get_if<std::string>(&c)) return *s;
+  if (const auto* d = std::get_if<double>(&c)) return report::format_number(*d);
+  return to_toml_text(c);
 }
 
 void plot_intermediate(const std::vector<FrozenTrial>& trials, const std::filesystem::path& png) {
@@ -325,6 +306,44 @@ const FrozenTrial* best_trial(const std::vector<FrozenTrial>& trials, Direction 
   return best;
 }
 
+report::ParallelCoordinates parallel_coordinates_of(const std::vector<FrozenTrial>& trials,
+                                                   Direction direction) {
+  report::ParallelCoordinates plot;
+  plot.title = "Parallel coordinates (complete trials)";
+  plot.color_label = "objective value";
+  plot.low_on_top = direction == Direction::kMinimize;
+  const std::vector<std::string> names = param_names(trials);
+  for (const auto& name : names) {
+    const Distribution* d = distribution_of(trials, name);
+    plot.axes.push_back(name);
+    plot.log_scale.push_back(is_log(d));
+    std::vector<std::string> labels;
+    if (const auto* c = d ? std::get_if<CategoricalDistribution>(d) : nullptr) {
+      for (const auto& choice : c->choices) labels.push_back(choice_label(choice));
+    }
+    plot.categories.push_back(std::move(labels));
+  }
+  plot.axes.push_back("objective");
+  for (const auto& t : trials) {
+    if (t.state != TrialState::kComplete || !t.value || !std::isfinite(*t.value)) continue;
+    std::vector<double> row;
+    for (size_t a = 0; a < names.size(); ++a) {
+      auto it = t.params.find(names[a]);
+      double v = it == t.params.end() ? NAN : it->second;  // internal: a choice's index
+      const auto& labels = plot.categories[a];
+      if (!labels.empty() && !(v >= 0 && v < static_cast<double>(labels.size()) &&
+                               v == std::floor(v))) {
+        v = NAN;  // an index the latest choices do not have: no point on that axis
+      }
+      row.push_back(v);
+    }
+    row.push_back(*t.value);
+    plot.rows.push_back(std::move(row));
+    plot.color_values.push_back(*t.value);
+  }
+  return plot;
+}
+
 void write_study_report(const std::vector<FrozenTrial>& trials, Direction direction,
                         const std::filesystem::path& out_dir) {
   ensure_directory(out_dir);
@@ -350,7 +369,10 @@ void write_study_report(const std::vector<FrozenTrial>& trials, Direction direct
 
   if (!report::plotting_available()) return;
   plot_history(trials, direction, out_dir / "history.png");
-  plot_parallel(trials, direction, param_names(trials), out_dir / "parallel_coordinates.png");
+  const auto parallel = parallel_coordinates_of(trials, direction);
+  if (!parallel.rows.empty() && parallel.axes.size() > 1) {
+    report::plot_parallel_coordinates(out_dir / "parallel_coordinates.png", parallel);
+  }
   plot_intermediate(trials, out_dir / "intermediate_values.png");
   plot_importance(trials, out_dir / "importance.png");
 }

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aelab/report/plot.h"
 #include "aelab/report/table.h"
 #include "aelab/tune/pruners/prune_reason.h"
 #include "aelab/tune/trial.h"
@@ -55,6 +56,14 @@ nlohmann::ordered_json studies_records(const std::vector<StudyOverview>& studies
 
 // The best completed trial for `direction`, nullptr when none completed with a finite value.
 const FrozenTrial* best_trial(const std::vector<FrozenTrial>& trials, Direction direction);
+
+// The parallel-coordinates plot of the complete trials with a finite value: one axis per
+// parameter (in order of first appearance, named as the parameter) and "objective" last, lines
+// colored by value. Values are the parameters' own: log-distributed parameters on a log axis
+// (log_scale), categorical ones on an axis labeled with their choices (categories, rows hold the
+// choice's index); a parameter a trial lacks is NaN there. The distribution is the latest trial's.
+report::ParallelCoordinates parallel_coordinates_of(const std::vector<FrozenTrial>& trials,
+                                                   Direction direction);
 
 // Writes trials.md, trials.csv, best.txt, history.png, parallel_coordinates.png,
 // intermediate_values.png (when any trial reported) and importance.png (when computable) into

@@ -150,6 +150,63 @@ TEST(StudyReport, WritesTablesBestAndPictures) {
   }
 }
 
+TEST(StudyReport, ParallelCoordinatesKeepRawValuesOnLogAndCategoricalAxes) {
+  auto trials = small_study();
+  auto plot = parallel_coordinates_of(trials, Direction::kMinimize);
+  EXPECT_EQ(plot.axes, (std::vector<std::string>{"train.lr", "train.optimizer", "objective"}));
+  EXPECT_EQ(plot.log_scale, (std::vector<bool>{true, false}));
+  EXPECT_EQ(plot.categories,
+            (std::vector<std::vector<std::string>>{{}, {"adam", "sgd"}}));
+  EXPECT_TRUE(plot.low_on_top);
+  // The 11 complete trials (not the pruned trial 5, not the failed 12), values as sampled.
+  ASSERT_EQ(plot.rows.size(), 11u);
+  ASSERT_EQ(plot.color_values.size(), 11u);
+  size_t r = 0;
+  for (const auto& t : trials) {
+    if (t.state != TrialState::kComplete) continue;
+    ASSERT_EQ(plot.rows[r].size(), 3u);
+    EXPECT_DOUBLE_EQ(plot.rows[r][0], t.params.at("train.lr")) << "trial " << t.number;
+    EXPECT_EQ(plot.rows[r][1], double(t.number % 2)) << "trial " << t.number;
+    EXPECT_EQ(plot.rows[r][2], *t.value);
+    EXPECT_EQ(plot.color_values[r], *t.value);
+    ++r;
+  }
+  EXPECT_DOUBLE_EQ(plot.rows.front()[0], 1e-4);
+  EXPECT_DOUBLE_EQ(plot.rows.back()[0], 1e-1);
+
+  // Numbers and booleans as choices are labeled as written; a missing parameter and an index the
+  // choices lack leave no point on their axis.
+  CategoricalDistribution width{{int64_t{16}, int64_t{32}, int64_t{64}}};
+  CategoricalDistribution norm{{false, true}};
+  CategoricalDistribution drop{{0.1, 0.25}};
+  std::vector<FrozenTrial> mixed;
+  for (int i = 0; i < 3; ++i) {
+    const double drop_index = i == 2 ? 5.0 : 1.0;
+    auto t = make_trial(i, TrialState::kComplete, 1.0 + i,
+                        {{"width", double(i)}, {"norm", double(i % 2)}, {"drop", drop_index}});
+    if (i == 1) t.params.erase("drop");
+    t.distributions = {{"width", width}, {"norm", norm}, {"drop", drop}};
+    mixed.push_back(std::move(t));
+  }
+  plot = parallel_coordinates_of(mixed, Direction::kMaximize);
+  EXPECT_EQ(plot.axes, (std::vector<std::string>{"drop", "norm", "width", "objective"}));
+  EXPECT_EQ(plot.categories, (std::vector<std::vector<std::string>>{
+                                 {"0.1", "0.25"}, {"false", "true"}, {"16", "32", "64"}}));
+  EXPECT_EQ(plot.log_scale, (std::vector<bool>{false, false, false}));
+  EXPECT_FALSE(plot.low_on_top);
+  ASSERT_EQ(plot.rows.size(), 3u);
+  EXPECT_EQ(plot.rows[0], (std::vector<double>{1, 0, 0, 1}));
+  EXPECT_TRUE(std::isnan(plot.rows[1][0]));
+  EXPECT_TRUE(std::isnan(plot.rows[2][0]));
+  EXPECT_EQ(plot.rows[2][2], 2.0);
+  if (!report::plotting_available()) GTEST_SKIP() << "gnuplot not available: pictures skipped";
+  auto dir = aelab::testing::temp_dir("study-report-parallel");
+  EXPECT_TRUE(report::plot_parallel_coordinates(dir / "mixed.png", plot));
+  EXPECT_TRUE(report::plot_parallel_coordinates(
+      dir / "small.png", parallel_coordinates_of(trials, Direction::kMinimize)));
+  EXPECT_EQ(read_file(dir / "small.png").substr(1, 3), "PNG");
+}
+
 TEST(StudyReport, SaysSoWhenNothingCompleted) {
   auto dir = aelab::testing::temp_dir("study-report-empty");
   std::vector<FrozenTrial> trials{make_trial(0, TrialState::kFail, std::nullopt)};
