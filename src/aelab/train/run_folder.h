@@ -11,14 +11,19 @@
 //   weights.pt                       best weights as a PyTorch state dict (torch.load: a dict)
 //   model.json                       the architecture, for scripts/aelab_torch.py
 //   summary.json                     test_loss, test_psnr, best_epoch, images_per_second, ...
-//   loss_curve.png                   train / validation (/ test) loss per epoch
-//   reconstructions.png              test originals and reconstructions
+//   loss_curve.png, loss_curve.pdf   train / validation (/ test) loss per epoch
+//   reconstructions.png              test originals and reconstructions, titled
 //   reconstructions/epoch-XXX.png    the same every train.snapshot_every epochs
-//   samples.png, interpolation-A-B.png, latent-<method>.{png,csv,json}   aelab sample / latent
+//   samples.png, interpolation-A-B.png                       aelab sample / interpolate
+//   latent-<method>.{png,pdf,csv,json}                       aelab latent
+//
+// Every gnuplot plot (loss curve, latent map, confusion matrix) has a PDF copy next to its PNG,
+// same name, for papers (SVG where gnuplot lacks pdfcairo; none without either terminal).
+// Picture grids (reconstructions, samples, interpolations) are PNG only.
 //
 // A fine-tuning folder (aelab finetune) shares experiment.toml, metrics.csv, summary.json,
 // train.log and checkpoints/best.pt, and adds finetune.toml, per_class_accuracy.{md,txt} and
-// confusion_matrix.png.
+// confusion_matrix.{png,pdf}.
 #include <ATen/ATen.h>
 #include <torch/serialize/archive.h>
 
