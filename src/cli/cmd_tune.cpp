@@ -1,10 +1,11 @@
 // aelab tune <study.toml> [--storage URL] [--out DIR] [--n-trials N] [--timeout S]
-//            [--grace-period S] [--max-retry N] [--set key=value]...
+//            [--grace-period S] [--max-retry N] [--jobs N] [--set key=value]...
 // (aelab study and aelab studies, which look at a study's database, are in cmd_studies.cpp.)
 //
 // This is the one place where training is plugged into tuning: the tune library only knows
 // trials and parameters, the train library only knows experiments.
 #include <cmath>
+#include <csignal>
 #include <iostream>
 #include <numeric>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "aelab/storage/storage.h"
 #include "aelab/train/callbacks/every_n_epochs.h"
 #include "aelab/train/pipeline.h"
+#include "aelab/tune/jobs.h"
 #include "aelab/tune/study.h"
 #include "aelab/tune/study_file.h"
 #include "aelab/tune/study_report.h"
@@ -35,6 +37,7 @@ struct TuneArgs {
   std::optional<double> timeout;     // unset: the study file's
   std::optional<double> grace_period;  // unset: the study's (or the default for a new study)
   int max_retry = 0;
+  int jobs = 1;  // worker processes side by side, this one included
   bool check = false;
   std::vector<std::string> overrides;  // --set: applied to the base experiment of every trial
 };
@@ -63,6 +66,65 @@ void check_flags(const TuneArgs& args) {
                " (three heartbeats of at least 1 s), got ", number_text(*args.grace_period));
   }
   if (args.max_retry < 0) AELAB_FAIL("--max-retry: expected a count >= 0, got ", args.max_retry);
+  if (args.jobs < 1) {
+    AELAB_FAIL("--jobs: expected a count of worker processes >= 1 (1 = this process alone), got ",
+               args.jobs);
+  }
+}
+
+// --jobs N on this machine: at most one job per core (more would only slow each other down),
+// with a warning naming the count that runs.
+int jobs_for_cores(int wanted) {
+  const int cores = tune::available_cores();
+  if (wanted <= cores) return wanted;
+  log::warn("--jobs " + std::to_string(wanted) + ": this process may use " +
+            std::to_string(cores) + (cores == 1 ? " core" : " cores") + "; running " +
+            std::to_string(cores) + (cores == 1 ? " job" : " jobs") + ", one per core");
+  return cores;
+}
+
+// The train.threads every job gets: its share of the cores, unless the user chose a count (the
+// base experiment, --set, or the study searches it). Nothing when it stays as chosen.
+std::optional<int64_t> threads_per_job(const tune::StudySpec& spec, const config::Document& base,
+                                       const std::vector<std::string>& overrides, int jobs) {
+  if (jobs <= 1) return std::nullopt;
+  for (const auto& o : overrides) {
+    if (o.substr(0, o.find('=')) == "train.threads") return std::nullopt;
+  }
+  for (const auto& p : spec.space.params()) {
+    if (p.name == "train.threads") return std::nullopt;
+  }
+  if (train::resolve_experiment(base).train.threads != 0) return std::nullopt;
+  return std::max<int64_t>(1, tune::available_cores() / jobs);
+}
+
+// How many trials of this run each job finished, from the worker_pid its claims recorded.
+void print_jobs_summary(const std::vector<tune::FrozenTrial>& trials,
+                        const std::vector<pid_t>& pids, const std::vector<tune::JobResult>& ended,
+                        std::optional<int64_t> threads) {
+  const std::string host = tune::this_worker().host;
+  std::cout << "jobs: " << pids.size() << " side by side, "
+            << (threads ? "train.threads = " + std::to_string(*threads) + " each"
+                        : std::string("train.threads as the experiment sets it"))
+            << "\n";
+  for (size_t k = 0; k < pids.size(); ++k) {
+    int64_t complete = 0, pruned = 0, failed = 0;
+    for (const auto& t : trials) {
+      auto pid = t.system_attrs.find(tune::kWorkerPidAttr);
+      auto on = t.system_attrs.find(tune::kWorkerHostAttr);
+      if (pid == t.system_attrs.end() || pid->second != std::to_string(pids[k])) continue;
+      if (on == t.system_attrs.end() || on->second != nlohmann::json(host).dump()) continue;
+      complete += t.state == tune::TrialState::kComplete;
+      pruned += t.state == tune::TrialState::kPruned;
+      failed += t.state == tune::TrialState::kFail;
+    }
+    std::cout << "job " << k + 1 << " (pid " << pids[k] << "): " << complete << " complete, "
+              << pruned << " pruned, " << failed << " failed";
+    for (const auto& e : ended) {
+      if (e.index == static_cast<int>(k) + 1 && !e.ok()) std::cout << ", " << e.describe();
+    }
+    std::cout << "\n";
+  }
 }
 
 // The base experiment with one trial's parameters applied. Every name must be a field the
@@ -243,6 +305,8 @@ int run_tune(const TuneArgs& args, const GlobalOptions& global) {
   auto base = config::Document::load(spec.experiment);
   apply_overrides(spec, args.overrides, base);
   check_space(spec, base);
+  const tune::JobPlace place = tune::this_job();  // job K of N when a `--jobs N` started it
+  int jobs = jobs_for_cores(args.jobs);
   if (args.check) {
     std::cout << spec.name << ": " << spec.space.params().size() << " parameters over "
               << spec.experiment.string() << "\n";
@@ -258,13 +322,46 @@ int run_tune(const TuneArgs& args, const GlobalOptions& global) {
   auto sampler = tune::make_sampler(spec);
   // A sampler that runs out (a grid) ends the study by itself: n_trials = 0 means "until it runs
   // out" (each point once, plus the retries asked for), and the runner stops there. A larger
-  // n_trials than the grid would never be reached.
+  // n_trials than the grid would never be reached. Without retries "until it runs out" is the
+  // grid's size, which also makes the shared budget exact when several workers (--jobs) race
+  // for the last points.
   if (auto bound = sampler->max_trials()) {
-    if (spec.n_trials > *bound && args.max_retry == 0) spec.n_trials = *bound;
+    if ((spec.n_trials == 0 || spec.n_trials > *bound) && args.max_retry == 0) {
+      spec.n_trials = *bound;
+    }
   }
   auto pruner = tune::make_pruner(spec);
   tune::Study study(*storage, spec.name, spec.direction, *sampler, pruner.get());
   tune::install_stop_handlers();
+  if (jobs > 1 && spec.n_trials > 0) {  // no more jobs than trials left to start
+    int64_t left = std::max<int64_t>(1, spec.n_trials - storage->get_n_trials(study.study_id()));
+    if (left < jobs) {
+      log::info("--jobs " + std::to_string(jobs) + ": the study has " + std::to_string(left) +
+                " trial" + (left == 1 ? "" : "s") + " left to start; running " +
+                std::to_string(left) + (left == 1 ? " job" : " jobs"));
+      jobs = static_cast<int>(left);
+    }
+  }
+  // Job 1 starts the others: the same command less --jobs, with its share of the cores, on the
+  // study it has just created (so they all join one study, with one set of heartbeat settings).
+  std::optional<int64_t> threads = threads_per_job(spec, base, args.overrides, jobs);
+  std::unique_ptr<tune::JobGroup> group;
+  if (jobs > 1) {
+    std::vector<std::string> child = tune::without_option(tune::own_command_line(), "--jobs");
+    if (threads) {
+      base.set("train.threads", std::to_string(*threads));
+      child.insert(child.end(), {"--set", "train.threads=" + std::to_string(*threads)});
+    }
+    group = std::make_unique<tune::JobGroup>(jobs, child);
+    std::string pids;
+    for (pid_t pid : group->pids()) pids += (pids.empty() ? "" : ", ") + std::to_string(pid);
+    log::info("tune: " + std::to_string(jobs) + " jobs side by side (pids " + pids + "), " +
+              (threads ? "train.threads = " + std::to_string(*threads) + " each"
+                       : std::string("train.threads as the experiment sets it")));
+  } else if (place.count > 1) {
+    log::info("tune: job " + std::to_string(place.index) + " of " + std::to_string(place.count) +
+              " (pid " + std::to_string(tune::this_worker().pid) + ")");
+  }
   log::info("study " + spec.name + " in " + url + ": " + sampler->name() + " sampler, " +
             pruner->name() + " pruner, trial folders in " + out.string());
 
@@ -281,17 +378,38 @@ int run_tune(const TuneArgs& args, const GlobalOptions& global) {
     double v = runner.run(ctx);
     return v;
   }, options);
+  if (place.count > 1) {  // a job that --jobs started: job 1 prints the study's table
+    std::cout << "this worker: " << summary.complete << " complete, " << summary.pruned
+              << " pruned, " << summary.failed << " failed"
+              << (summary.interrupted ? " (interrupted)" : "") << std::endl;
+    return summary.interrupted ? 130 : 0;
+  }
+  std::vector<tune::JobResult> ended;
+  if (group) ended = group->wait();
+  const bool interrupted = summary.interrupted || tune::stop_requested();
   auto trials = study.trials();
   prune_checkpoints(trials, spec.direction);
   std::cout << tune::trials_table_text(trials);
   if (auto best = study.best_trial()) {
     std::cout << "best trial " << best->number << ": value " << *best->value << "\n";
   }
-  std::cout << "this worker: " << summary.complete << " complete, " << summary.pruned
-            << " pruned, " << summary.failed << " failed"
-            << (summary.interrupted ? " (interrupted: run the same command to resume)" : "")
-            << "\nstorage: " << url << std::endl;
-  return summary.interrupted ? 130 : 0;
+  if (group) {
+    print_jobs_summary(trials, group->pids(), ended, threads);
+    if (interrupted) std::cout << "interrupted: run the same command to resume\n";
+  } else {
+    std::cout << "this worker: " << summary.complete << " complete, " << summary.pruned
+              << " pruned, " << summary.failed << " failed"
+              << (summary.interrupted ? " (interrupted: run the same command to resume)" : "");
+    std::cout << "\n";
+  }
+  std::cout << "storage: " << url << std::endl;
+  for (const auto& e : ended) {
+    // An interrupted job ends with 130, as this one does; anything else is its failure.
+    if (e.ok() || (interrupted && (e.exit_code == 130 || e.signal == SIGTERM))) continue;
+    AELAB_FAIL("--jobs: job ", e.index, " (pid ", e.pid, ") ended with ", e.describe(),
+               "; its lines above start with [job ", e.index, "/", group->n_jobs(), "]");
+  }
+  return interrupted ? 130 : 0;
 }
 
 }  // namespace
@@ -315,6 +433,10 @@ void add_tune_command(CLI::App& app, const GlobalOptions& global, Command& run) 
   cmd->add_option("--max-retry", args->max_retry,
                   "re-run a failed trial (objective error or dead worker, not Ctrl-C) up to this "
                   "many times (default 0: a failed grid point stays failed)");
+  cmd->add_option("--jobs", args->jobs,
+                  "trials side by side: this process and N-1 more worker processes on the same "
+                  "storage, each with train.threads = cores / N unless set (default 1, at most "
+                  "the cores)");
   cmd->add_option("-s,--set", args->overrides,
                   "override a field of the base experiment for every trial: --set train.epochs=5 "
                   "(not a field the [space] searches)");
