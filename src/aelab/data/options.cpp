@@ -31,8 +31,8 @@ const config::OptionTable<DataOptions>& data_options_table() {
       config::OptionTable<D>("data")
           .add("dataset", &D::dataset, "which dataset", one_of(dataset_names()))
           .add("path", &D::path,
-               "explicit folder or archive; empty: search --data-dir, $AELAB_DATA, "
-               "/usr/share/datasets, ../shared/data")
+               "the dataset's own folder or archive; empty: --data-dir (and only there), "
+               "else $AELAB_DATA, /usr/share/datasets, ../shared/data")
           .add("val_fraction", &D::val_fraction,
                "share of the training images held out for validation, seeded",
                config::in_range_half_open(0, 1))
