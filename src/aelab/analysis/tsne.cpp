@@ -325,7 +325,7 @@ class FftObjective : public Objective {
 
   void gradient(const std::vector<double>& y, double exaggeration, std::vector<double>& grad) override {
     // The map moves most early on: renumbered at the first call and after 50, 100, 200, 400
-    // and 800 (about 0.1 s each at 70,000 points).
+    // and 800 (each one pass over P).
     if (calls_++ == next_renumbering_) {
       renumber(p_, z_order(y.data(), n_));
       next_renumbering_ = std::max<int64_t>(50, 2 * next_renumbering_);
