@@ -58,31 +58,6 @@ std::string result_line(const train::Experiment& e, const train::RunOutcome& out
   return out.str();
 }
 
-// --no-test: the folder says the run finished untested, with the figures a timing needs.
-void write_untested_summary(const train::RunFolder& folder, const train::RunOutcome& outcome) {
-  const auto& r = outcome.result;
-  nlohmann::json s;
-  s["state"] = train::run_state(r);
-  if (!r.stop_message.empty()) s["reason"] = r.stop_message;
-  s["tested"] = false;
-  s["best_epoch"] = r.best_epoch;
-  s["best_val_loss"] = r.best_val_loss;
-  s["epochs_run"] = r.history.size();
-  s["stopped_early"] = r.stopped_early;
-  s["images_per_second"] = r.images_per_second;
-  s["train_seconds"] = r.train_seconds;
-  double total = 0;
-  for (const auto& m : r.history) total += m.seconds;
-  s["total_seconds"] = total;
-  s["device"] = outcome.device.str();
-  if (!r.history.empty()) {
-    s["final_train_loss"] = r.history.back().train_loss;
-    s["final_val_loss"] = r.history.back().val_loss;
-    s["final_lr"] = r.history.back().lr;
-  }
-  write_file_atomic(folder.summary_json(), s.dump(2) + "\n");
-}
-
 int run_train(const TrainArgs& args, const GlobalOptions& global) {
   namespace fs = std::filesystem;
   fs::path file = args.experiment;
@@ -114,7 +89,7 @@ int run_train(const TrainArgs& args, const GlobalOptions& global) {
   auto outcome = train::run_experiment(request);
   std::cout << "run folder: " << folder->dir().string() << "\n";
   if (args.no_test) {
-    write_untested_summary(*folder, outcome);
+    train::write_untested_summary(*folder, outcome.result, outcome.device);
     const auto& r = outcome.result;
     std::ostringstream seconds;
     seconds << std::fixed << std::setprecision(2) << r.train_seconds;

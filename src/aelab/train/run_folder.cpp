@@ -239,21 +239,13 @@ void write_failed_summary(const RunFolder& folder, const TrainResult& result) {
   write_file_atomic(folder.summary_json(), s.dump(2) + "\n");
 }
 
-void write_run_outputs(const RunFolder& folder, Trainer& trainer, const TrainResult& result,
-                       const Evaluation& test, const data::ImageSet& test_set) {
-  write_file_atomic(folder.metrics_csv(), metrics_csv_text(result.records));
-  models::save_python_state_dict(*trainer.model(), folder.weights_pt().string());
-  write_file_atomic(folder.model_json(), models::architecture_json(*trainer.model()) + "\n");
-  write_loss_curve(folder.loss_curve_png(), trainer, result);
-  write_reconstructions(folder.reconstructions_png(), trainer, test_set);
+namespace {
 
+// The keys of summary.json that describe the training itself (tested or not).
+nlohmann::json training_figures(const TrainResult& result, const c10::Device& device) {
   nlohmann::json s;
   s["state"] = run_state(result);
   if (!result.stop_message.empty()) s["reason"] = result.stop_message;
-  s["test_loss"] = test.loss;
-  s["test_mse"] = test.mse;
-  s["test_psnr"] = test.psnr;
-  s["test_images"] = test.images;
   s["best_epoch"] = result.best_epoch;
   s["best_val_loss"] = result.best_val_loss;
   s["epochs_run"] = result.history.size();
@@ -263,17 +255,42 @@ void write_run_outputs(const RunFolder& folder, Trainer& trainer, const TrainRes
   double total = 0;
   for (const auto& m : result.history) total += m.seconds;
   s["total_seconds"] = total;
-  s["device"] = trainer.device().str();
-  s["latent_size"] = trainer.model()->latent_size();
-  int64_t params = 0;
-  for (const auto& p : trainer.model()->parameters()) params += p.numel();
-  s["parameters"] = params;
-  s["task"] = name_of(trainer.task().kind());
+  s["device"] = device.str();
   if (!result.history.empty()) {
     s["final_train_loss"] = result.history.back().train_loss;
     s["final_val_loss"] = result.history.back().val_loss;
     s["final_lr"] = result.history.back().lr;
   }
+  return s;
+}
+
+}  // namespace
+
+void write_untested_summary(const RunFolder& folder, const TrainResult& result,
+                            const c10::Device& device) {
+  nlohmann::json s = training_figures(result, device);
+  s["tested"] = false;
+  write_file_atomic(folder.summary_json(), s.dump(2) + "\n");
+}
+
+void write_run_outputs(const RunFolder& folder, Trainer& trainer, const TrainResult& result,
+                       const Evaluation& test, const data::ImageSet& test_set) {
+  write_file_atomic(folder.metrics_csv(), metrics_csv_text(result.records));
+  models::save_python_state_dict(*trainer.model(), folder.weights_pt().string());
+  write_file_atomic(folder.model_json(), models::architecture_json(*trainer.model()) + "\n");
+  write_loss_curve(folder.loss_curve_png(), trainer, result);
+  write_reconstructions(folder.reconstructions_png(), trainer, test_set);
+
+  nlohmann::json s = training_figures(result, trainer.device());
+  s["test_loss"] = test.loss;
+  s["test_mse"] = test.mse;
+  s["test_psnr"] = test.psnr;
+  s["test_images"] = test.images;
+  s["latent_size"] = trainer.model()->latent_size();
+  int64_t params = 0;
+  for (const auto& p : trainer.model()->parameters()) params += p.numel();
+  s["parameters"] = params;
+  s["task"] = name_of(trainer.task().kind());
   add_colorize_summary(s, trainer, test_set);  // test_ssim and gray baselines of a colorizer
   write_file_atomic(folder.summary_json(), s.dump(2) + "\n");
 }

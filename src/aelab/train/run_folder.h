@@ -103,6 +103,10 @@ std::string run_state(const TrainResult& result);
 // Writes summary.json, weights.pt, model.json and the pictures after training.
 void write_run_outputs(const RunFolder& folder, Trainer& trainer, const TrainResult& result,
                        const Evaluation& test, const data::ImageSet& test_set);
+// summary.json of a run trained without its final test (`aelab train --no-test`): tested =
+// false and the training figures of write_run_outputs' summary (state, epochs, timings, losses).
+void write_untested_summary(const RunFolder& folder, const TrainResult& result,
+                            const c10::Device& device);
 // summary.json of a run that failed (no test of its weights): state, reason, epochs run.
 void write_failed_summary(const RunFolder& folder, const TrainResult& result);
 // The picture of originals and outputs for the first images of `set` (reconstructions.png and

@@ -188,10 +188,9 @@ void expect_documented_keys(const nlohmann::json& object, const std::vector<DocE
 
 // reference.pt next to the run: {"input", "output", "code"} of aelab's model on 6 random images.
 fs::path write_reference(const fs::path& dir) {
-  auto e = train::load_experiment(dir / "experiment.toml");
-  train::Task task(e.task, 1);
-  auto model = train::make_model(e, task, {1, 28, 28});
-  train::load_weights(model, dir / "checkpoints" / "best.pt");
+  const auto run = train::open_run(dir);
+  train::Task task(run.experiment.task, 1);
+  auto model = train::load_trained_model(run, task, {1, 28, 28});
   model->eval();
   torch::manual_seed(3);
   auto input = torch::rand({6, 1, 28, 28});
