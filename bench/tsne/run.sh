@@ -21,8 +21,8 @@ data="${AELAB_SHARED_DATA:-$root/../shared/data}"
 
 cmake --build "$build" --target bench_tsne -j "$threads" >&2
 bench="$build/bench/tsne/bench_tsne"
-# Every BLAS/OpenMP pool in the Python peer gets the same number of threads as aelab.
-export OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads"
+# The Python peer gets its thread count as its users give it, in code (n_jobs and threadpoolctl
+# in sklearn_peer.py), not through environment variables forced on the interpreter.
 # Debian's python3-sklearn lives in the system interpreter, not in a pyenv or venv one.
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
