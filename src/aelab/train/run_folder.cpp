@@ -21,7 +21,7 @@
 namespace aelab::train {
 
 CheckpointPaths CheckpointPaths::in(const fs::path& checkpoint_dir) {
-  return {checkpoint_dir / "best.pt", checkpoint_dir / "last.pt"};
+  return {checkpoint_dir / RunFiles::kBestCheckpoint, checkpoint_dir / RunFiles::kLastCheckpoint};
 }
 
 std::optional<fs::path> CheckpointPaths::weights_to_load() const {
@@ -31,7 +31,7 @@ std::optional<fs::path> CheckpointPaths::weights_to_load() const {
 }
 
 bool CheckpointPaths::is_training_state(const fs::path& checkpoint) {
-  return checkpoint.filename() == "last.pt";
+  return checkpoint.filename() == RunFiles::kLastCheckpoint;
 }
 
 RunFolder RunFolder::default_for(const fs::path& experiment_file) {
@@ -58,25 +58,6 @@ void RunFolder::prepare(bool resume) const {
 bool RunFolder::is_run() const { return fs::exists(experiment_file()); }
 
 bool RunFolder::has_checkpoint() const { return checkpoints().weights_to_load().has_value(); }
-
-fs::path RunFolder::snapshot_png(int64_t epoch) const {
-  std::ostringstream name;
-  name << "epoch-" << std::setw(3) << std::setfill('0') << epoch << ".png";
-  return dir_ / "reconstructions" / name.str();
-}
-
-fs::path RunFolder::interpolation_png(int64_t from, int64_t to) const {
-  return dir_ / ("interpolation-" + std::to_string(from) + "-" + std::to_string(to) + ".png");
-}
-
-fs::path RunFolder::latent_map(const fs::path& dir, const std::string& method,
-                               const std::string& extension) {
-  return dir / ("latent-" + method + "." + extension);
-}
-
-fs::path RunFolder::per_class_accuracy(const std::string& extension) const {
-  return dir_ / ("per_class_accuracy." + extension);
-}
 
 void write_archive_atomic(torch::serialize::OutputArchive& archive, const fs::path& file) {
   // Into memory first: LibTorch's zip writer throws from its destructor when the disk fills,

@@ -1,29 +1,8 @@
 #pragma once
 // A run folder: everything one training leaves behind, and everything later commands (eval,
-// sample, latent, finetune, resume) need to pick it up again. RunFolder is the only code that
-// knows the file names:
-//
-//   experiment.toml                  the fully resolved experiment (repeat the run with it)
-//   metrics.csv                      one row per epoch (columns: docs/run-folder.md)
-//   train.log                        the log lines as printed
-//   checkpoints/last.pt              weights + optimizer + loop state (for --resume)
-//   checkpoints/best.pt              weights of the epoch with the best monitored figure
-//   weights.pt                       best weights as a PyTorch state dict (torch.load: a dict)
-//   model.json                       the architecture, for scripts/aelab_torch.py
-//   summary.json                     test_loss, test_psnr, best_epoch, images_per_second, ...
-//   loss_curve.png, loss_curve.pdf   train / validation (/ test) loss per epoch
-//   reconstructions.png              test originals and reconstructions, titled
-//   reconstructions/epoch-XXX.png    the same every train.snapshot_every epochs
-//   samples.png, interpolation-A-B.png                       aelab sample / interpolate
-//   latent-<method>.{png,pdf,csv,json}                       aelab latent
-//
-// Every gnuplot plot (loss curve, latent map, confusion matrix) has a PDF copy next to its PNG,
-// same name, for papers (SVG where gnuplot lacks pdfcairo; none without either terminal).
-// Picture grids (reconstructions, samples, interpolations) are PNG only.
-//
-// A fine-tuning folder (aelab finetune) shares experiment.toml, metrics.csv, summary.json,
-// train.log and checkpoints/best.pt, and adds finetune.toml, per_class_accuracy.{md,txt} and
-// confusion_matrix.{png,pdf}.
+// sample, latent, finetune, resume) need to pick it up again. The file names are RunFiles'
+// (core/run_files.h, torch-free for the readers above train); RunFolder adds what needs train:
+// preparing the folder, checkpoints, the outputs written after training.
 #include <ATen/ATen.h>
 #include <torch/serialize/archive.h>
 
@@ -32,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "aelab/core/run_files.h"
 #include "aelab/report/grid.h"
 #include "aelab/report/image.h"
 #include "aelab/train/trainer.h"
@@ -50,9 +30,9 @@ struct CheckpointPaths {
   static bool is_training_state(const fs::path& checkpoint);
 };
 
-class RunFolder {
+class RunFolder : public RunFiles {
  public:
-  explicit RunFolder(fs::path dir) : dir_(std::move(dir)) {}
+  explicit RunFolder(fs::path dir) : RunFiles(std::move(dir)) {}
   // A default folder name: runs/<experiment stem>-<yyyymmdd-hhmmss>.
   static RunFolder default_for(const fs::path& experiment_file);
 
@@ -61,31 +41,7 @@ class RunFolder {
   void prepare(bool resume) const;
   bool is_run() const;            // has experiment.toml
   bool has_checkpoint() const;    // best.pt or last.pt
-
-  const fs::path& dir() const { return dir_; }
-  fs::path experiment_file() const { return dir_ / "experiment.toml"; }
-  fs::path metrics_csv() const { return dir_ / "metrics.csv"; }
-  fs::path summary_json() const { return dir_ / "summary.json"; }
-  fs::path log_file() const { return dir_ / "train.log"; }
-  fs::path checkpoint_dir() const { return dir_ / "checkpoints"; }
   CheckpointPaths checkpoints() const { return CheckpointPaths::in(checkpoint_dir()); }
-  fs::path weights_pt() const { return dir_ / "weights.pt"; }
-  fs::path model_json() const { return dir_ / "model.json"; }
-  fs::path loss_curve_png() const { return dir_ / "loss_curve.png"; }
-  fs::path reconstructions_png() const { return dir_ / "reconstructions.png"; }
-  fs::path snapshot_png(int64_t epoch) const;
-  fs::path samples_png() const { return dir_ / "samples.png"; }
-  fs::path interpolation_png(int64_t from, int64_t to) const;
-  // latent-<method>.<extension> in `dir` (the run folder unless the user chose another).
-  static fs::path latent_map(const fs::path& dir, const std::string& method,
-                             const std::string& extension);
-  // Fine-tuning folders.
-  fs::path finetune_toml() const { return dir_ / "finetune.toml"; }
-  fs::path per_class_accuracy(const std::string& extension) const;
-  fs::path confusion_matrix_png() const { return dir_ / "confusion_matrix.png"; }
-
- private:
-  fs::path dir_;
 };
 
 // Writes a LibTorch archive through a temporary file and a rename: the previous complete file
