@@ -1,4 +1,5 @@
 // aelab finetune <run> [--freeze-encoder | --train-all] [--from-scratch] [--labels N]
+//                      [--val-labels M] [--min-steps S] [--patience P] [--seeds K]
 //                      [--epochs E] [--lr LR] [--batch-size B] [--out DIR]
 // A classifier on a trained run's encoder (train/finetune.h), with its own run folder.
 #include <ctime>
@@ -50,11 +51,39 @@ int run_finetune(FinetuneArgs args, const CLI::App& cmd, const GlobalOptions& gl
       args.out.empty() ? default_out(args.run, o) : std::filesystem::path(args.out);
   auto report = train::run_finetune(args.run, o, out, global.data_dir, args.device);
 
+  const auto& first = report.seeds.front();
   std::cout << "run folder: " << out.string() << "\n"
-            << train::per_class_table(report.test, report.class_names).to_text()
-            << "test accuracy " << std::fixed << std::setprecision(4) << report.test.accuracy
-            << " (" << o.mode() << ", " << report.result.train_images << " labelled images, best epoch "
-            << report.result.best_epoch << ")" << std::endl;
+            << train::per_class_table(report.test, report.class_names).to_text() << std::fixed
+            << std::setprecision(4);
+  std::vector<double> classifier, probe, knn;
+  for (const auto& s : report.seeds) {
+    classifier.push_back(s.test.accuracy);
+    probe.push_back(s.probe.test_accuracy);
+    knn.push_back(s.knn.test_accuracy);
+    if (report.seeds.size() > 1) {
+      std::cout << "seed " << s.seed << ": classifier " << s.test.accuracy << ", linear probe "
+                << s.probe.test_accuracy << ", k-NN " << s.knn.test_accuracy << " ("
+                << s.result.steps << " steps, best epoch " << s.result.best_epoch << ")\n";
+    }
+  }
+  auto show = [&](const char* name, const std::vector<double>& v) {
+    auto sp = train::spread_of(v);
+    std::cout << name << " " << sp.mean;
+    if (v.size() > 1) std::cout << " +- " << sp.std;
+  };
+  show("test accuracy", classifier);
+  std::cout << " (" << o.mode() << ", " << first.result.train_images << " labelled images + "
+            << first.val_images << " for validation";
+  if (report.seeds.size() == 1) {
+    std::cout << ", " << first.result.steps << " steps, best epoch " << first.result.best_epoch;
+  } else {
+    std::cout << ", " << report.seeds.size() << " seeds";
+  }
+  std::cout << ")\n";
+  show("linear probe", probe);
+  std::cout << ", ";
+  show("k-NN", knn);
+  std::cout << " (" << report.probe_features << " codes)" << std::endl;
   return 0;
 }
 
@@ -73,7 +102,18 @@ void add_finetune_command(CLI::App& app, const GlobalOptions& global, Command& r
                 "a randomly initialized encoder (trained, unless --freeze-encoder)");
   cmd->add_option("--labels", args->labels,
                   "train on N labelled images per class (seeded, class-balanced; default: all)");
-  cmd->add_option("--epochs", args->options.epochs, "epochs (default 10)");
+  cmd->add_option("--val-labels", args->options.val_labels_per_class,
+                  "with --labels: M validation images per class drawn apart from the training "
+                  "ones (default: as many as --labels; 0: none)");
+  cmd->add_option("--min-steps", args->options.min_steps,
+                  "train at least S optimizer steps; epochs grow to reach it (default 1000)");
+  cmd->add_option("--patience", args->options.patience,
+                  "after the minimum steps, stop after P epochs without a better validation "
+                  "accuracy (default 0: off)");
+  cmd->add_option("--seeds", args->options.seeds,
+                  "repeat with K label draws and classifiers, seeds S, S+1, ... (default 1)");
+  cmd->add_option("--epochs", args->options.epochs,
+                  "epochs (default 10; more when --min-steps needs them)");
   cmd->add_option("--lr", args->options.lr, "Adam learning rate (default 1e-3)");
   cmd->add_option("--batch-size", args->options.batch_size, "batch size (default 128)");
   cmd->add_option("--hidden", args->options.hidden, "units of the head's hidden layer (default 64)");

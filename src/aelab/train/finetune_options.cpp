@@ -1,10 +1,17 @@
 #include "aelab/train/finetune_options.h"
 
+#include "aelab/core/error.h"
+
 namespace aelab::train {
 
 std::string FinetuneOptions::mode() const {
   if (from_scratch) return freeze_encoder ? "random-frozen" : "from-scratch";
   return freeze_encoder ? "frozen" : "train-all";
+}
+
+int64_t FinetuneOptions::val_per_class() const {
+  if (labels_per_class == 0) return 0;
+  return val_labels_per_class < 0 ? labels_per_class : val_labels_per_class;
 }
 
 const config::OptionTable<FinetuneOptions>& finetune_options_table() {
@@ -19,9 +26,25 @@ const config::OptionTable<FinetuneOptions>& finetune_options_table() {
                "train on this many labelled images per class (0 = all)",
                config::non_negative("at least 1 label per class"))
           .flag("--labels")
-          .add("epochs", &F::epochs, "epochs of the classifier",
+          .add("val_labels_per_class", &F::val_labels_per_class,
+               "with labels_per_class: validation images per class, drawn apart from the training "
+               "images (-1 = as many as labels_per_class, 0 = none)",
+               config::at_least(-1, "-1 (as many as --labels), 0 (none) or a count per class"))
+          .flag("--val-labels")
+          .add("epochs", &F::epochs, "epochs of the classifier (more when min_steps needs them)",
                config::at_least(1, "at least 1 epoch"))
           .flag("--epochs")
+          .add("min_steps", &F::min_steps, "optimizer steps at least (the epochs grow to reach it)",
+               config::non_negative("a step count >= 0"))
+          .flag("--min-steps")
+          .add("patience", &F::patience,
+               "after min_steps: stop after this many epochs without a better validation "
+               "accuracy (0 = off)",
+               config::non_negative("a number of epochs >= 0"))
+          .flag("--patience")
+          .add("seeds", &F::seeds, "label draws and classifiers, seeded seed, seed + 1, ...",
+               config::at_least(1, "at least 1 seed"))
+          .flag("--seeds")
           .add("lr", &F::lr, "Adam learning rate", config::positive("a learning rate > 0"))
           .flag("--lr")
           .add("batch_size", &F::batch_size, "training batch size",
@@ -43,6 +66,10 @@ const config::OptionTable<FinetuneOptions>& finetune_options_table() {
 
 void validate_finetune_options(const FinetuneOptions& o) {
   finetune_options_table().validate_flags(o);
+  // Without a budget the run's validation split is used; a draw would take training labels.
+  AELAB_CHECK(o.labels_per_class > 0 || o.val_labels_per_class <= 0, "--val-labels ",
+              o.val_labels_per_class, ": needs --labels (with every label the run's own "
+              "validation split is used)");
 }
 
 std::string finetune_options_toml(const FinetuneOptions& o, const std::filesystem::path& run_dir) {

@@ -70,6 +70,7 @@ train::FinetuneOptions one_epoch(bool freeze) {
   train::FinetuneOptions o;
   o.freeze_encoder = freeze;
   o.epochs = 1;
+  o.min_steps = 0;  // one epoch, however few steps it has
   o.batch_size = 32;
   o.lr = 3e-3;
   return o;
