@@ -6,6 +6,7 @@
 
 #include "aelab/config/section.h"
 #include "aelab/core/error.h"
+#include "aelab/tune/pruners/fold_aware_pruner.h"
 #include "aelab/tune/pruners/nop_pruner.h"
 #include "aelab/tune/samplers/grid_sampler.h"
 #include "aelab/tune/samplers/random_sampler.h"
@@ -220,6 +221,11 @@ StudySpec parse_study(const config::Document& doc) {
   config::Section cv(doc, "cv");
   spec.cv_folds = cv.get_int("folds", 0);
   if (spec.cv_folds < 0 || spec.cv_folds == 1) cv.fail("folds", "expected 0 (off) or at least 2");
+  spec.cv_report = cv.get_choice("report", spec.cv_report, {"epoch", "fold"});
+  if (spec.cv_folds > 0 && spec.objective.epoch_metric() != "val_loss") {
+    cv.fail("folds", "cross-validation scores a trial by its folds' validation loss; it needs "
+                     "objective = \"val_loss\", the study's is \"" + spec.objective.name() + "\"");
+  }
   cv.finish();
 
   read_space(doc, spec.space);
@@ -253,7 +259,8 @@ std::unique_ptr<Sampler> make_sampler(const StudySpec& spec) {
   return std::make_unique<TpeSampler>(spec.space, options, spec.seed);
 }
 
-std::unique_ptr<Pruner> make_pruner(const StudySpec& spec) {
+namespace {
+std::unique_ptr<Pruner> make_plain_pruner(const StudySpec& spec) {
   if (spec.pruner.kind == "median") {
     MedianPrunerOptions options = spec.pruner.median;
     options.direction = spec.direction;
@@ -265,6 +272,15 @@ std::unique_ptr<Pruner> make_pruner(const StudySpec& spec) {
     return std::make_unique<SuccessiveHalvingPruner>(options);
   }
   return std::make_unique<NopPruner>();
+}
+}  // namespace
+
+std::unique_ptr<Pruner> make_pruner(const StudySpec& spec) {
+  auto pruner = make_plain_pruner(spec);
+  if (spec.cv_folds > 0 && spec.pruner.kind != "none") {
+    return std::make_unique<FoldAwarePruner>(std::move(pruner));
+  }
+  return pruner;
 }
 
 }  // namespace aelab::tune

@@ -26,7 +26,12 @@
 //   reduction_factor = 4      # successive_halving: keep the top 1/reduction_factor per rung
 //   min_early_stopping_rate = 0
 //   [cv]
-//   folds = 0                 # k-fold cross-validation per trial, 0 = off, else >= 2
+//   folds = 0                 # k-fold cross-validation per trial, 0 = off, else >= 2 (needs
+//                             # objective = "val_loss": the folds' validation loss is the score)
+//   report = "epoch"          # with folds: what the pruner sees. epoch (default): every epoch of
+//                             # every fold, step = fold * epochs + epoch, each fold compared with
+//                             # the same fold of other trials (cv_steps.h); fold: after each fold,
+//                             # the mean of the folds so far, step = fold
 //   [space]                   # parameters in declaration order, named by the experiment field
 //   "train.lr" = { float = [1e-4, 1e-2], log = true }
 //   "train.dropout" = { float = [0.0, 0.5], step = 0.1 }
@@ -73,6 +78,7 @@ struct StudySpec {
   double timeout_seconds = 0;          // 0 = none
   uint64_t seed = 0;
   int64_t cv_folds = 0;                // 0 = off
+  std::string cv_report = "epoch";     // epoch | fold, used when cv_folds > 0
   SamplerSpec sampler;
   PrunerSpec pruner;
   SearchSpace space;
@@ -84,7 +90,7 @@ StudySpec load_study_file(const std::filesystem::path& file);
 StudySpec parse_study(const config::Document& doc);
 
 // The configured sampler and pruner. make_sampler throws (naming the parameter) when a grid
-// has a continuous float.
+// has a continuous float. With cross-validation the pruner is fold-aware (FoldAwarePruner).
 std::unique_ptr<Sampler> make_sampler(const StudySpec& spec);
 std::unique_ptr<Pruner> make_pruner(const StudySpec& spec);
 

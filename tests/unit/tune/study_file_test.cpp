@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "aelab/core/error.h"
+#include "aelab/tune/pruners/fold_aware_pruner.h"
 #include "aelab/tune/samplers/grid_sampler.h"
 #include "test_paths.h"
 
@@ -133,6 +134,15 @@ TEST(StudyFile, ErrorsNameFileLineAndKey) {
        "studies/s.toml:4: study.objective: unknown value \"loss\" (expected one of: val_loss, "
        "test_loss)"},
       {replaced("folds = 0", "folds = 1"), "studies/s.toml:17: cv.folds: expected 0 (off) or at least 2"},
+      {replaced("folds = 0", "folds = 3\nreport = \"step\""),
+       "studies/s.toml:18: cv.report: unknown value \"step\" (expected one of: epoch, fold)"},
+      {[] {
+         std::string t = replaced("objective = \"val_loss\"\ndirection = \"minimize\"\n",
+                                  "objective = \"test_loss\"\n");
+         return t.replace(t.find("folds = 0"), 9, "folds = 3");
+       }(),
+       "studies/s.toml:16: cv.folds: cross-validation scores a trial by its folds' validation loss; "
+       "it needs objective = \"val_loss\", the study's is \"test_loss\""},
       {replaced("kind = \"tpe\"", "kind = \"grid\""),
        "studies/s.toml:12: sampler.multivariate: unknown key"},
       {good.substr(0, good.find("[space]")), "studies/s.toml: missing [space] table"},
@@ -181,6 +191,21 @@ TEST(StudyFile, TestLossObjectiveReadsTestLossColumns) {
   EXPECT_EQ(spec.objective.epoch_metric(), "test_loss");
   EXPECT_EQ(spec.objective.final_metric(), "test_loss");
   EXPECT_EQ(spec.direction, Direction::kMinimize);  // the objective's default
+}
+
+// With folds the pruner is fold-aware (fold_aware_pruner_test.cpp) and reports every epoch unless
+// report = "fold"; without, it is the plain one.
+TEST(StudyFile, CrossValidationReportsByEpochWithAFoldAwarePruner) {
+  StudySpec plain = parse(kGood);
+  EXPECT_EQ(plain.cv_folds, 0);
+  EXPECT_EQ(dynamic_cast<FoldAwarePruner*>(make_pruner(plain).get()), nullptr);
+  StudySpec cv = parse(replaced("folds = 0", "folds = 3"));
+  EXPECT_EQ(cv.cv_folds, 3);
+  EXPECT_EQ(cv.cv_report, "epoch");
+  auto pruner = make_pruner(cv);
+  EXPECT_NE(dynamic_cast<FoldAwarePruner*>(pruner.get()), nullptr);
+  EXPECT_EQ(pruner->name(), "median");
+  EXPECT_EQ(parse(replaced("folds = 0", "folds = 3\nreport = \"fold\"")).cv_report, "fold");
 }
 
 TEST(StudyFile, GridNeedsDiscreteFloats) {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace aelab::tune {
 
@@ -16,9 +17,15 @@ double number_or_nan(const nlohmann::json& object, const char* key) {
 }  // namespace
 
 nlohmann::json to_json(const PruneReason& reason) {
-  return {{"pruner", reason.pruner},       {"step", reason.step},
-          {"value", number_or_null(reason.value)}, {"threshold", number_or_null(reason.threshold)},
-          {"n_compared", reason.n_compared}, {"rule", reason.rule}};
+  nlohmann::json json = {{"pruner", reason.pruner},
+                         {"step", reason.step},
+                         {"value", number_or_null(reason.value)},
+                         {"threshold", number_or_null(reason.threshold)},
+                         {"n_compared", reason.n_compared},
+                         {"rule", reason.rule}};
+  if (reason.fold) json["fold"] = *reason.fold;
+  if (reason.epoch) json["epoch"] = *reason.epoch;
+  return json;
 }
 
 std::optional<PruneReason> prune_reason_from_json(const nlohmann::json& value) {
@@ -40,11 +47,20 @@ std::optional<PruneReason> prune_reason_from_json(const nlohmann::json& value) {
   if (compared != value.end() && compared->is_number_integer()) {
     reason.n_compared = compared->get<int64_t>();
   }
+  for (auto [key, field] : {std::pair{"fold", &reason.fold}, std::pair{"epoch", &reason.epoch}}) {
+    auto it = value.find(key);
+    if (it != value.end() && it->is_number_integer()) *field = it->get<int64_t>();
+  }
   return reason;
 }
 
 std::string to_text(const PruneReason& reason) {
-  return reason.pruner + " pruner at step " + std::to_string(reason.step) + ": " + reason.rule;
+  std::string where = "step " + std::to_string(reason.step);
+  if (reason.fold && reason.epoch) {
+    where += " (fold " + std::to_string(*reason.fold) + ", epoch " + std::to_string(*reason.epoch) +
+             ")";
+  }
+  return reason.pruner + " pruner at " + where + ": " + reason.rule;
 }
 
 std::string rule_number(double value) {
