@@ -17,6 +17,7 @@
 #include "aelab/storage/storage.h"
 #include "aelab/train/callbacks/every_n_epochs.h"
 #include "aelab/train/pipeline.h"
+#include "aelab/tune/cv_steps.h"
 #include "aelab/tune/jobs.h"
 #include "aelab/tune/study.h"
 #include "aelab/tune/study_file.h"
@@ -221,27 +222,50 @@ class TrialRunner {
 
  private:
   // k trainings on the same seeded folds of the training set for every trial; each fold keeps
-  // its curve in trial-N/fold-F/.
+  // its run in trial-N/fold-F/ (metrics.csv: its curve) and every epoch of every fold goes into
+  // trial-N/folds.csv as it ends. With `report = "epoch"` each epoch is reported under the fold's
+  // step numbering (tune/cv_steps.h), and the fold-aware pruner compares it with the other
+  // trials' same fold and epoch; with `report = "fold"` the mean of the folds done is reported
+  // after each fold.
   double run_cv(tune::TrialContext& ctx, train::Experiment experiment,
                 const data::Dataset& dataset, const train::RunFolder& folder) {
     experiment.data.val_fraction = 0;  // the folds take the validation role
     auto base = data::make_splits(dataset, experiment.data);
     auto folds = data::kfold(base.train, spec_.cv_folds, experiment.data.split_seed);
+    const bool per_epoch = spec_.cv_report == "epoch";
+    const tune::CvSteps steps{spec_.cv_folds, experiment.train.epochs};
+    // Before the first report: the pruner reads the numbering from the trial.
+    if (per_epoch) ctx.set_user_attr(tune::kCvStepsAttr, tune::to_json(steps));
+    std::vector<tune::FoldEpoch> curves;
     std::vector<double> losses;
     for (size_t f = 0; f < folds.size(); ++f) {
+      const auto fold = static_cast<int64_t>(f);
+      bool pruned = false;
+      train::EpochListener listen([&](const train::LoopState&, const train::EpochRecord& r) {
+        curves.push_back({fold, r.epoch(), r.values()});
+        write_file_atomic(folder.dir() / tune::kFoldsCsv, tune::folds_csv_text(curves, steps));
+        if (per_epoch) pruned = ctx.report(steps.step(fold, r.epoch()), r.get("val_loss"));
+        return !pruned;
+      });
       train::RunRequest request;
       request.experiment = experiment;
       request.folder = train::RunFolder(folder.dir() / ("fold-" + std::to_string(f)));
       request.overwrite = true;
       request.checkpoints = false;
       request.final_outputs = false;
+      request.callbacks = {&listen};
       auto outcome = train::run_experiment(
           request, data::Splits{folds[f].first, folds[f].second, base.test});
+      if (pruned) {
+        throw tune::TrialPruned("pruned at fold " + std::to_string(f) + ", epoch " +
+                                std::to_string(outcome.result.history.size()));
+      }
       losses.push_back(outcome.result.best_val_loss);
       double mean = std::accumulate(losses.begin(), losses.end(), 0.0) / double(losses.size());
-      if (ctx.report(static_cast<int64_t>(f), mean)) {
+      if (!per_epoch && ctx.report(fold, mean)) {
         throw tune::TrialPruned("pruned after fold " + std::to_string(f));
       }
+      if (ctx.should_stop()) throw tune::TrialPruned("stopped after fold " + std::to_string(f));
     }
     double mean = std::accumulate(losses.begin(), losses.end(), 0.0) / double(losses.size());
     double var = 0;

@@ -93,6 +93,73 @@ TEST(CliTune, GridWithCrossValidationRecordsFoldStatistics) {
   EXPECT_NE(py.find("2 [0.001, 0.01] True True"), std::string::npos) << py;
 }
 
+// Fold-aware pruning end to end: two good grid points complete, then the two with a learning
+// rate too small to learn are judged at fold 0 epoch 2 (after a 2-epoch warm-up in the fold)
+// against the complete trials' fold 0 epoch 2, and pruned there. Every trial folder keeps each
+// fold's curve (fold-F/metrics.csv) and folds.csv with all folds' epochs.
+TEST(CliTune, CrossValidationPrunesFoldAwareAndKeepsEachFoldsCurve) {
+  auto dir = aelab::testing::temp_dir("cli-tune-cv-prune");
+  write_experiment(dir, /*epochs=*/2);
+  aelab::write_file_atomic(dir / "study.toml",
+                           "[study]\nname = \"p\"\nexperiment = \"experiment.toml\"\nn_trials = 0\n"
+                           "[sampler]\nkind = \"grid\"\n[pruner]\nkind = \"median\"\n"
+                           "n_startup_trials = 2\nn_warmup_steps = 2\n[cv]\nfolds = 2\n[space]\n"
+                           "\"train.lr\" = { choices = [1e-2, 1e-7] }\n"
+                           "\"train.weight_decay\" = { choices = [0.0, 1e-6] }\n");
+  auto r = run_aelab("tune " + (dir / "study.toml").string() + " --out " + (dir / "out").string() + " -q");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::string url = "sqlite:///" + (dir / "out" / "study.db").string();
+  auto py = optuna(
+      "s = optuna.load_study(study_name='p', storage='" + url + "'); "
+      "print([t.state.name for t in s.trials]); "
+      "print([sorted(t.intermediate_values) for t in s.trials]); "
+      "print([t.user_attrs['cv_steps'] for t in s.trials][0]); "
+      "print([(t.user_attrs['prune_reason']['fold'], t.user_attrs['prune_reason']['epoch'], "
+      "t.user_attrs['prune_reason']['step'], t.user_attrs['prune_reason']['n_compared']) "
+      "for t in s.trials if t.state.name == 'PRUNED'])");
+  EXPECT_NE(py.find("['COMPLETE', 'COMPLETE', 'PRUNED', 'PRUNED']"), std::string::npos) << py;
+  EXPECT_NE(py.find("[[1, 2, 3, 4], [1, 2, 3, 4], [1, 2], [1, 2]]"), std::string::npos) << py;
+  EXPECT_NE(py.find("{'epochs': 2, 'folds': 2}"), std::string::npos) << py;
+  EXPECT_NE(py.find("[(0, 2, 2, 2), (0, 2, 2, 2)]"), std::string::npos) << py;
+  // Folder layout: a complete trial has both folds, a pruned one the fold it stopped in.
+  auto trial0 = dir / "out" / "trial-0";
+  std::string folds = aelab::testing::read_text(trial0 / "folds.csv");
+  EXPECT_EQ(folds.rfind("fold,epoch,step,", 0), 0u) << folds;
+  EXPECT_NE(folds.find("val_loss"), std::string::npos) << folds;
+  EXPECT_EQ(aelab::testing::count_lines(folds), 5) << folds;
+  EXPECT_NE(folds.find("\n1,2,4,"), std::string::npos) << folds;
+  for (const char* fold : {"fold-0", "fold-1"}) {
+    EXPECT_EQ(aelab::testing::count_lines(aelab::testing::read_text(trial0 / fold / "metrics.csv")), 3)
+        << fold;
+  }
+  auto trial2 = dir / "out" / "trial-2";
+  EXPECT_EQ(aelab::testing::count_lines(aelab::testing::read_text(trial2 / "folds.csv")), 3);
+  EXPECT_TRUE(std::filesystem::exists(trial2 / "fold-0" / "metrics.csv"));
+  EXPECT_FALSE(std::filesystem::exists(trial2 / "fold-1"));
+  // aelab study names the fold and epoch in the reason column.
+  auto table = run_aelab("study " + url + " p --format csv");
+  ASSERT_EQ(table.exit_code, 0) << table.output;
+  EXPECT_NE(table.output.find("median pruner at step 2 (fold 0, epoch 2): best value so far"),
+            std::string::npos)
+      << table.output;
+}
+
+// Cross-validation scores the folds' validation loss, so a test-loss objective is refused.
+TEST(CliTune, CrossValidationNeedsTheValidationLossObjective) {
+  auto dir = aelab::testing::temp_dir("cli-tune-cv-test-loss");
+  write_experiment(dir);
+  aelab::write_file_atomic(dir / "study.toml",
+                           "[study]\nname = \"c\"\nexperiment = \"experiment.toml\"\n"
+                           "objective = \"test_loss\"\n[cv]\nfolds = 3\n[space]\n"
+                           "\"train.lr\" = { float = [1e-4, 1e-2], log = true }\n");
+  auto r = run_aelab("tune " + (dir / "study.toml").string() + " --check");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.output, "aelab: " + (dir / "study.toml").string() +
+                          ":6: cv.folds: cross-validation scores a trial by its folds' validation "
+                          "loss; it needs objective = \"val_loss\", the study's is \"test_loss\"\n")
+      << r.output;
+}
+
 TEST(CliTune, ShippedStudiesFitTheirExperiments) {
   for (const char* name : {"cifar10_cae_search.toml", "mnist_cae_lr_wd_grid.toml", "fmnist_cae_tpe.toml"}) {
     auto r = run_aelab("tune " + (aelab::testing::source_dir() / "configs/studies" / name).string() +
