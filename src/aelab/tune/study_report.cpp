@@ -9,6 +9,7 @@
 #include "aelab/core/paths.h"
 #include "aelab/report/plot.h"
 #include "aelab/storage/storage.h"
+#include "aelab/tune/cv_steps.h"
 #include "aelab/tune/importance.h"
 #include "aelab/tune/search_space.h"
 #include "aelab/tune/study.h"
@@ -171,6 +172,9 @@ void plot_intermediate(const std::vector<FrozenTrial>& trials, const std::filesy
   report::LinePlot plot;
   plot.title = "Intermediate values";
   plot.xlabel = "step";
+  for (const auto& t : trials) {  // cross-validated trials number their folds' epochs on one axis
+    if (cv_steps_of(t)) plot.xlabel = "step (fold * epochs + epoch)";
+  }
   plot.ylabel = "intermediate value";
   const bool legend = trials.size() <= 10;
   for (const auto& t : trials) {
