@@ -23,8 +23,9 @@ declare -A on=(
   [train]="metrics report"
   [eval]="train"
   [analysis]="train"
+  [suite]="tune"
 )
-torch_free="core config report study storage tune"
+torch_free="core config report study storage tune suite"
 
 below() {  # all areas below $1, one per line
   local a

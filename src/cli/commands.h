@@ -23,6 +23,8 @@ void add_eval_command(CLI::App& app, const GlobalOptions& global, Command& run);
 void add_data_command(CLI::App& app, const GlobalOptions& global, Command& run);
 // aelab tune.
 void add_tune_command(CLI::App& app, const GlobalOptions& global, Command& run);
+// aelab suite (cmd_suite.cpp).
+void add_suite_command(CLI::App& app, const GlobalOptions& global, Command& run);
 // aelab studies and aelab study (cmd_studies.cpp).
 void add_studies_commands(CLI::App& app, const GlobalOptions& global, Command& run);
 // aelab sample and aelab interpolate (cmd_generate.cpp).

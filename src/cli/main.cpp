@@ -102,6 +102,7 @@ int main(int argc, char** argv) {
   cli::add_eval_command(app, global, run);
   cli::add_data_command(app, global, run);
   cli::add_tune_command(app, global, run);
+  cli::add_suite_command(app, global, run);
   cli::add_studies_commands(app, global, run);
   cli::add_generate_commands(app, global, run);
   cli::add_latent_command(app, global, run);
