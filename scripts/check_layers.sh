@@ -26,6 +26,7 @@ declare -A on=(
   [suite]="tune"
 )
 torch_free="core config report study storage tune suite"
+on[serve]="tune"; torch_free+=" serve"  # aelab serve's dashboard: reads runs and studies, never torch
 
 below() {  # all areas below $1, one per line
   local a

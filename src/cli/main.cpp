@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
   cli::add_generate_commands(app, global, run);
   cli::add_latent_command(app, global, run);
   cli::add_finetune_command(app, global, run);
+  cli::add_serve_command(app, global, run);
   cli::add_completion_command(app, run);  // hidden; last, so that it sees every command
 
   if (const char* word = command_word(argc, argv)) {

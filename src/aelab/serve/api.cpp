@@ -1,0 +1,326 @@
+#include "aelab/serve/api.h"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "aelab/core/error.h"
+#include "aelab/serve/assets.h"
+#include "aelab/serve/run_info.h"
+
+namespace aelab::serve {
+namespace {
+
+struct HttpError {
+  int status;
+  std::string message;
+};
+
+Response json_response(const nlohmann::json& body, int status = 200) {
+  Response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.headers.push_back({"Cache-Control", "no-store"});
+  return r;
+}
+
+Response error_response(int status, const std::string& message) {
+  return json_response({{"error", message}}, status);
+}
+
+const std::string& param(const Request& request, const std::string& name) {
+  auto it = request.query.find(name);
+  if (it == request.query.end() || it->second.empty())
+    throw HttpError{400, "missing query parameter " + name};
+  return it->second;
+}
+
+int64_t int_param(const Request& request, const std::string& name, int64_t fallback) {
+  auto it = request.query.find(name);
+  if (it == request.query.end() || it->second.empty()) return fallback;
+  int64_t value = 0;
+  const auto& text = it->second;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw HttpError{400, "query parameter " + name + "=" + text + ": expected an integer"};
+  return value;
+}
+
+std::string read_all(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw HttpError{404, "not found"};
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The files a run page may fetch, by extension; anything else (checkpoints, weights) is 404.
+const std::map<std::string, std::string>& served_types() {
+  static const std::map<std::string, std::string> types = {
+      {".png", "image/png"},           {".csv", "text/csv; charset=utf-8"},
+      {".json", "application/json"},   {".toml", "text/plain; charset=utf-8"},
+      {".md", "text/plain; charset=utf-8"}, {".txt", "text/plain; charset=utf-8"},
+      {".log", "text/plain; charset=utf-8"}, {".pdf", "application/pdf"},
+      {".svg", "image/svg+xml"}};
+  return types;
+}
+
+RunEntry run_or_404(Index& index, const std::string& id) {
+  auto run = index.run(id);
+  if (!run) throw HttpError{404, "not found"};
+  return *run;
+}
+
+bool lower_than(const nlohmann::json& a, const nlohmann::json& b) {
+  // Nulls sort last in either order (handled by the caller); numbers by value, text by text.
+  if (a.is_number() && b.is_number()) return a.get<double>() < b.get<double>();
+  if (a.is_string() && b.is_string()) return a.get<std::string>() < b.get<std::string>();
+  return a.type() < b.type();
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+// Every word of `q` appears in one of the row's text columns (case-insensitive).
+bool matches(const nlohmann::json& row, const std::string& q) {
+  std::string text;
+  for (const char* key : {"name", "dataset", "model", "state", "kind"})
+    if (row.contains(key) && row[key].is_string()) text += lower(row[key].get<std::string>()) + " ";
+  std::istringstream words(lower(q));
+  std::string word;
+  while (words >> word)
+    if (text.find(word) == std::string::npos) return false;
+  return true;
+}
+
+std::vector<std::vector<std::string>> read_csv_rows(const fs::path& file) {
+  std::vector<std::vector<std::string>> rows;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::istringstream s(line);
+    std::string cell;
+    while (std::getline(s, cell, ',')) cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+Response png_response(std::string bytes) {
+  Response r;
+  r.content_type = "image/png";
+  r.body = std::move(bytes);
+  r.headers.push_back({"Cache-Control", "no-store"});
+  return r;
+}
+
+}  // namespace
+
+Api::Api(const Roots& roots, std::vector<std::string> storage_urls, ApiOptions options,
+         ModelService* models)
+    : roots_(roots),
+      options_(std::move(options)),
+      models_(models),
+      index_(roots, std::move(storage_urls)),
+      studies_(roots, index_) {}
+
+bool Api::authorized(const Request& request) const {
+  if (options_.token.empty()) return true;
+  auto same = [&](const std::string& given) {
+    // Compares every byte, so the time taken says nothing about how much of a guess was right.
+    if (given.size() != options_.token.size()) return false;
+    unsigned char diff = 0;
+    for (size_t i = 0; i < given.size(); ++i) diff |= given[i] ^ options_.token[i];
+    return diff == 0;
+  };
+  auto q = request.query.find("token");
+  if (q != request.query.end() && same(q->second)) return true;
+  auto h = request.headers.find("authorization");
+  if (h != request.headers.end() && h->second.rfind("Bearer ", 0) == 0 && same(h->second.substr(7)))
+    return true;
+  auto c = request.headers.find("cookie");
+  if (c != request.headers.end()) {
+    std::istringstream cookies(c->second);
+    std::string part;
+    while (std::getline(cookies, part, ';')) {
+      part.erase(0, part.find_first_not_of(' '));
+      std::string prefix = std::string(kTokenCookie) + "=";
+      if (part.rfind(prefix, 0) == 0 && same(part.substr(prefix.size()))) return true;
+    }
+  }
+  return false;
+}
+
+Response Api::handle(const Request& request) {
+  if (!authorized(request)) return error_response(401, "a token is required (?token=...)");
+  if (request.method != "GET" && request.method != "HEAD") {
+    auto r = error_response(405, "aelab serve only reads: GET");
+    r.headers.push_back({"Allow", "GET, HEAD"});
+    return r;
+  }
+  try {
+    Response r = route(request);
+    if (!options_.token.empty() && request.query.count("token"))
+      r.headers.push_back({"Set-Cookie", std::string(kTokenCookie) + "=" + options_.token +
+                                             "; Path=/; HttpOnly; SameSite=Strict"});
+    return r;
+  } catch (const HttpError& e) {
+    return error_response(e.status, e.message);
+  } catch (const Studies::NotFound&) {
+    return error_response(404, "not found");
+  } catch (const Error& e) {
+    return error_response(500, e.what());
+  } catch (const std::exception& e) {
+    return error_response(500, e.what());
+  }
+}
+
+Response Api::route(const Request& request) {
+  const std::string& path = request.path;
+  if (path == "/" || path == "/index.html") {
+    Response r;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = std::string(index_html());
+    return r;
+  }
+  if (path == "/app.js") {
+    Response r;
+    r.content_type = "text/javascript; charset=utf-8";
+    r.body = std::string(app_js());
+    return r;
+  }
+  if (path == "/api/info") {
+    nlohmann::json roots = nlohmann::json::array();
+    for (const auto& f : roots_.folders()) roots.push_back(f.string());
+    nlohmann::json dbs = nlohmann::json::array();
+    for (const auto& d : index_.databases()) dbs.push_back({{"id", d.id}, {"label", d.label}});
+    return json_response({{"roots", roots}, {"databases", dbs}, {"decoding", models_ != nullptr}});
+  }
+  if (path == "/api/runs") {
+    auto runs = index_.runs();
+    std::vector<nlohmann::json> rows;
+    const std::string q = request.query.count("q") ? request.query.at("q") : "";
+    for (auto& r : runs)
+      if (q.empty() || matches(r.row, q)) rows.push_back(std::move(r.row));
+    const std::string sort = request.query.count("sort") ? request.query.at("sort") : "name";
+    const bool desc = request.query.count("order") && request.query.at("order") == "desc";
+    std::stable_sort(rows.begin(), rows.end(), [&](const nlohmann::json& a, const nlohmann::json& b) {
+      const auto& x = a.contains(sort) ? a[sort] : nlohmann::json();
+      const auto& y = b.contains(sort) ? b[sort] : nlohmann::json();
+      if (x.is_null() || y.is_null()) return !x.is_null() && y.is_null();
+      return desc ? lower_than(y, x) : lower_than(x, y);
+    });
+    const int64_t total = rows.size();
+    int64_t offset = std::clamp<int64_t>(int_param(request, "offset", 0), 0, total);
+    int64_t limit = std::clamp<int64_t>(int_param(request, "limit", options_.default_page), 0,
+                                        options_.max_page);
+    nlohmann::json page = nlohmann::json::array();
+    for (int64_t i = offset; i < std::min(total, offset + limit); ++i) page.push_back(rows[i]);
+    return json_response({{"total", total}, {"offset", offset}, {"limit", limit}, {"runs", page}});
+  }
+  if (path == "/api/run") {
+    auto run = run_or_404(index_, param(request, "id"));
+    auto files = list_run_files(run.dir);
+    nlohmann::json out;
+    out["row"] = run.row;
+    std::ifstream summary(run.dir / "summary.json");
+    out["summary"] = summary ? nlohmann::json::parse(summary, nullptr, false) : nlohmann::json(nullptr);
+    if (out["summary"].is_discarded()) out["summary"] = nullptr;
+    out["experiment"] = read_all(run.dir / "experiment.toml");
+    std::error_code ec;
+    out["finetune"] = fs::is_regular_file(run.dir / "finetune.toml", ec)
+                          ? nlohmann::json(read_all(run.dir / "finetune.toml")) : nlohmann::json(nullptr);
+    out["pictures"] = files.pictures;
+    out["snapshots"] = files.snapshots;
+    out["latent_methods"] = files.latent_methods;
+    nlohmann::json tables = nlohmann::json::object();
+    for (const auto& t : files.tables) tables[t] = read_all(run.dir / t);
+    out["tables"] = tables;
+    out["trial"] = studies_.trial_of_run(run.dir);
+    out["model_summary"] = nullptr;
+    if (models_) {
+      try {
+        out["model_summary"] = models_->summary_table(run.dir);
+      } catch (const Error& e) {
+        out["model_summary"] = std::string("(no summary: ") + e.what() + ")";
+      }
+    }
+    return json_response(out);
+  }
+  if (path == "/api/metrics") {
+    auto run = run_or_404(index_, param(request, "id"));
+    auto m = read_metrics(run.dir / "metrics.csv");
+    m["state"] = run.row["state"];
+    return json_response(m);
+  }
+  if (path == "/api/file") {
+    auto file = roots_.resolve(param(request, "id"));
+    std::error_code ec;
+    if (!file || !fs::is_regular_file(*file, ec)) throw HttpError{404, "not found"};
+    auto type = served_types().find(file->extension().string());
+    if (type == served_types().end()) throw HttpError{404, "not found"};
+    Response r;
+    r.content_type = type->second;
+    r.body = read_all(*file);
+    r.headers.push_back({"Cache-Control", "no-store"});
+    return r;
+  }
+  if (path == "/api/latent") {
+    auto run = run_or_404(index_, param(request, "id"));
+    const std::string& method = param(request, "method");
+    if (method.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
+      throw HttpError{404, "not found"};
+    auto csv = run.dir / ("latent-" + method + ".csv");
+    std::error_code ec;
+    if (!fs::is_regular_file(csv, ec)) throw HttpError{404, "not found"};
+    auto rows = read_csv_rows(csv);
+    nlohmann::json x = nlohmann::json::array(), y = nlohmann::json::array(),
+                   label = nlohmann::json::array();
+    for (size_t i = 1; i < rows.size(); ++i) {
+      if (rows[i].size() < 3) continue;
+      x.push_back(std::strtod(rows[i][0].c_str(), nullptr));
+      y.push_back(std::strtod(rows[i][1].c_str(), nullptr));
+      label.push_back(std::strtoll(rows[i][2].c_str(), nullptr, 10));
+    }
+    nlohmann::json out = {{"x", x}, {"y", y}, {"label", label}, {"method", method}};
+    std::ifstream info(run.dir / ("latent-" + method + ".json"));
+    out["info"] = info ? nlohmann::json::parse(info, nullptr, false) : nlohmann::json(nullptr);
+    if (out["info"].is_discarded()) out["info"] = nullptr;
+    out["classes"] = nlohmann::json::array();
+    if (models_) {
+      try {
+        out["classes"] = models_->class_names(run.dir);
+      } catch (const Error&) {
+      }
+    }
+    return json_response(out);
+  }
+  if (path == "/api/latent/image" || path == "/api/interpolate") {
+    auto run = run_or_404(index_, param(request, "id"));
+    if (!models_) throw HttpError{501, "this server decodes no pictures"};
+    try {
+      if (path == "/api/latent/image")
+        return png_response(models_->test_image_png(run.dir, int_param(request, "index", 0)));
+      int64_t steps = std::clamp<int64_t>(int_param(request, "steps", 10), 2, 32);
+      return png_response(models_->interpolation_png(run.dir, int_param(request, "from", 0),
+                                                     int_param(request, "to", 1), steps));
+    } catch (const Error& e) {
+      throw HttpError{422, e.what()};
+    }
+  }
+  if (path == "/api/studies") return json_response(studies_.list());
+  if (path == "/api/study") {
+    return json_response(studies_.study(param(request, "db"), param(request, "name"),
+                                        int_param(request, "offset", 0),
+                                        int_param(request, "limit", -1)));
+  }
+  if (path == "/api/importance")
+    return json_response(studies_.importance(param(request, "db"), param(request, "name")));
+  throw HttpError{404, "not found"};
+}
+
+}  // namespace aelab::serve
