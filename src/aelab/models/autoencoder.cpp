@@ -42,6 +42,39 @@ std::vector<LayerSpec> latent_to_features(int64_t features, const std::vector<La
   return {dense, act};
 }
 
+// The points a skip connects: the output of every hidden activation of a stack (not its last
+// layer, which is the code on the encoder side and the output activation on the decoder side).
+std::vector<size_t> activation_points(const std::vector<LayerSpec>& specs) {
+  std::vector<size_t> points;
+  for (size_t i = 0; i + 1 < specs.size(); ++i) {
+    if (specs[i].is_activation()) points.push_back(i);
+  }
+  return points;
+}
+
+// Pairs the encoder's activation points with the decoder's in mirror order (the innermost
+// encoder point with the first decoder point) and checks that each pair has one shape.
+std::vector<AutoencoderImpl::SkipPair> pair_skips(const std::vector<LayerSpec>& encoder,
+                                                  const std::vector<LayerInfo>& encoder_info,
+                                                  const std::vector<LayerSpec>& decoder,
+                                                  const std::vector<LayerInfo>& decoder_info) {
+  auto enc = activation_points(encoder);
+  auto dec = activation_points(decoder);
+  AELAB_CHECK(!enc.empty() && enc.size() == dec.size(), "model.skips = \"add\" needs as many hidden "
+              "activations in the decoder as in the encoder (a mirrored decoder has them), got ",
+              enc.size(), " in the encoder and ", dec.size(), " in the decoder");
+  std::vector<AutoencoderImpl::SkipPair> pairs;
+  for (size_t k = 0; k < dec.size(); ++k) {
+    size_t e = enc[enc.size() - 1 - k], d = dec[k];
+    AELAB_CHECK(encoder_info[e].output == decoder_info[d].output, "model.skips = \"add\": ",
+                encoder[e].where, " gives ", shape_text(encoder_info[e].output), " but ",
+                decoder[d].where, ", which it would be added to, gives ",
+                shape_text(decoder_info[d].output));
+    pairs.push_back({e, d});
+  }
+  return pairs;
+}
+
 }  // namespace
 
 AutoencoderImpl::AutoencoderImpl(const ModelSpec& spec, const Shape& input, Shape output)
@@ -80,9 +113,37 @@ AutoencoderImpl::AutoencoderImpl(const ModelSpec& spec, const Shape& input, Shap
               " (the decoder must produce the target's shape)");
   decoder = register_module("decoder", dec.sequential);
   decoder_info_ = dec.layers;
+  if (spec.skips == Skips::kAdd) {
+    AELAB_CHECK(!spec.variational(), "model.skips: a vae cannot have skip connections");
+    skip_pairs_ = pair_skips(spec.encoder, encoder_info_, decoder_specs_, decoder_info_);
+  }
+}
+
+Reconstruction AutoencoderImpl::forward_with_skips(const torch::Tensor& x) {
+  // Layer by layer, keeping the encoder outputs that a decoder layer adds back.
+  std::vector<torch::Tensor> kept(encoder->size());
+  torch::Tensor h = x;
+  size_t i = 0;
+  for (auto& layer : *encoder) {
+    h = layer.forward(h);
+    kept[i++] = h;
+  }
+  Reconstruction r;
+  r.code = h;
+  size_t next = 0, j = 0;
+  for (auto& layer : *decoder) {
+    h = layer.forward(h);
+    if (next < skip_pairs_.size() && skip_pairs_[next].decoder_layer == j) {
+      h = h + kept[skip_pairs_[next++].encoder_layer];
+    }
+    ++j;
+  }
+  r.output = h;
+  return r;
 }
 
 Reconstruction AutoencoderImpl::forward(const torch::Tensor& x) {
+  if (!skip_pairs_.empty()) return forward_with_skips(x);
   Reconstruction r;
   torch::Tensor features = encoder->forward(x);
   if (variational()) {
@@ -106,7 +167,11 @@ torch::Tensor AutoencoderImpl::encode(const torch::Tensor& x) {
   return variational() ? mu->forward(features) : features;
 }
 
-torch::Tensor AutoencoderImpl::decode(const torch::Tensor& code) { return decoder->forward(code); }
+torch::Tensor AutoencoderImpl::decode(const torch::Tensor& code) {
+  AELAB_CHECK(skip_pairs_.empty(), "this model has skip connections (model.skips = \"add\"): its "
+              "decoder needs the encoder's features of an image, not a code alone");
+  return decoder->forward(code);
+}
 
 std::string AutoencoderImpl::summary(const std::string& title) const {
   // The layer column fits the longest name ("decoder.10 conv_transpose2d 3x3/2") plus a gap.
@@ -154,6 +219,14 @@ std::string AutoencoderImpl::summary(const std::string& title) const {
   out << "Decoder params: " << dec << '\n';
   out << "Total params: " << enc + dec << '\n';
   out << "Multiply-adds per image (forward): " << multiply_adds() << '\n';
+  if (!skip_pairs_.empty()) {
+    out << "Skip connections (added):";
+    for (const auto& p : skip_pairs_) {
+      out << " encoder." << p.encoder_layer << " -> decoder." << p.decoder_layer;
+      if (&p != &skip_pairs_.back()) out << ',';
+    }
+    out << '\n';
+  }
   return out.str();
 }
 
@@ -298,6 +371,14 @@ std::string architecture_json(const AutoencoderImpl& model) {
                   {"out", model.latent_size()}};
   }
   j["decoder"] = layers(model.decoder_specs(), code);
+  if (!model.skip_pairs().empty()) {
+    // Only written when there are skips, so other models' model.json stays as it was.
+    nlohmann::json skips = nlohmann::json::array();
+    for (const auto& p : model.skip_pairs()) {
+      skips.push_back({{"encoder", p.encoder_layer}, {"decoder", p.decoder_layer}, {"op", "add"}});
+    }
+    j["skips"] = skips;
+  }
   return j.dump(2);
 }
 

@@ -32,7 +32,17 @@ class AutoencoderImpl : public torch::nn::Module {
   Reconstruction forward(const torch::Tensor& x);
   // The deterministic code: the encoder's output, or the mean for a vae.
   torch::Tensor encode(const torch::Tensor& x);
+  // From a code alone; refused for a model with skip connections (its decoder also needs the
+  // encoder's features of the same image).
   torch::Tensor decode(const torch::Tensor& code);
+
+  // model.skips = "add": which encoder layer's output is added to which decoder layer's output
+  // (indices into the Sequentials), innermost pair first. Empty without skips.
+  struct SkipPair {
+    size_t encoder_layer;
+    size_t decoder_layer;
+  };
+  const std::vector<SkipPair>& skip_pairs() const { return skip_pairs_; }
 
   bool variational() const { return spec_.variational(); }
   int64_t latent_size() const { return latent_size_; }
@@ -67,6 +77,8 @@ class AutoencoderImpl : public torch::nn::Module {
   int64_t latent_size_ = 0;
   std::vector<LayerSpec> decoder_specs_;
   std::vector<LayerInfo> encoder_info_, decoder_info_;
+  std::vector<SkipPair> skip_pairs_;
+  Reconstruction forward_with_skips(const torch::Tensor& x);
 };
 TORCH_MODULE(Autoencoder);
 

@@ -13,6 +13,11 @@ const config::EnumNames<ModelKind>& model_kind_names() {
 
 std::string name_of(ModelKind kind) { return model_kind_names().name(kind); }
 
+const config::EnumNames<Skips>& skips_names() {
+  static const config::EnumNames<Skips> names = {{Skips::kNone, "none"}, {Skips::kAdd, "add"}};
+  return names;
+}
+
 ModelSpec read_model_spec(const config::Document& doc) {
   ModelSpec spec;
   config::Section model(doc, "model");
@@ -41,6 +46,11 @@ ModelSpec read_model_spec(const config::Document& doc) {
   spec.latent = model.get_int("latent", 0);
   if (spec.variational() && spec.latent <= 0) {
     model.fail("latent", "a vae needs latent = <size of the mean and log-variance heads>");
+  }
+  spec.skips = model.get_enum("skips", spec.skips, skips_names());
+  if (spec.variational() && spec.skips != Skips::kNone) {
+    // Features passed around the code would let the decoder ignore the sampled latent.
+    model.fail("skips", "a vae cannot have skip connections (they bypass its latent code)");
   }
   model.finish();
   return spec;

@@ -12,6 +12,13 @@
 namespace aelab::models {
 
 enum class ModelKind { kAe, kVae };
+
+// Skip connections from encoder to decoder (model.skips): none, or "add": each hidden activation
+// of the encoder is added to the decoder's activation of the same shape (U-Net-like, LinkNet
+// style: adding keeps every layer's channels and cost, where concatenating would double them).
+enum class Skips { kNone, kAdd };
+// "none" | "add".
+const config::EnumNames<Skips>& skips_names();
 // "ae" | "vae".
 const config::EnumNames<ModelKind>& model_kind_names();
 std::string name_of(ModelKind kind);
@@ -24,6 +31,7 @@ struct ModelSpec {
   // Last layer of a mirrored decoder; none for an unbounded output.
   std::optional<LayerType> output_activation = LayerType::kSigmoid;
   int64_t latent = 0;                      // vae: size of the mean / log-variance heads
+  Skips skips = Skips::kNone;              // ae only: encoder features added into the decoder
   bool variational() const { return kind == ModelKind::kVae; }
 };
 
