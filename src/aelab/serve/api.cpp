@@ -66,6 +66,27 @@ const std::map<std::string, std::string>& served_types() {
   return types;
 }
 
+// A file of a run folder, when it is a regular file whose real path stays inside the roots: the
+// run routes hand out nothing that /api/file refuses (a symlink in a run folder to a file
+// elsewhere), as roots.h promises for every id.
+std::optional<fs::path> run_file(const Roots& roots, const fs::path& file) {
+  std::error_code ec;
+  fs::path real = fs::canonical(file, ec);
+  if (ec || !fs::is_regular_file(real, ec) || !roots.id_of(real)) return std::nullopt;
+  return real;
+}
+
+nlohmann::json json_file_or_null(const std::optional<fs::path>& file) {
+  if (!file) return nullptr;
+  std::ifstream in(*file);
+  auto value = nlohmann::json::parse(in, nullptr, false);
+  return value.is_discarded() ? nlohmann::json(nullptr) : value;
+}
+
+nlohmann::json text_file_or_null(const std::optional<fs::path>& file) {
+  return file ? nlohmann::json(read_all(*file)) : nlohmann::json(nullptr);
+}
+
 RunEntry run_or_404(Index& index, const std::string& id) {
   auto run = index.run(id);
   if (!run) throw HttpError{404, "not found"};
@@ -227,18 +248,15 @@ Response Api::route(const Request& request) {
     auto files = list_run_files(run.dir);
     nlohmann::json out;
     out["row"] = run.row;
-    std::ifstream summary(run.dir / "summary.json");
-    out["summary"] = summary ? nlohmann::json::parse(summary, nullptr, false) : nlohmann::json(nullptr);
-    if (out["summary"].is_discarded()) out["summary"] = nullptr;
-    out["experiment"] = read_all(run.dir / "experiment.toml");
-    std::error_code ec;
-    out["finetune"] = fs::is_regular_file(run.dir / "finetune.toml", ec)
-                          ? nlohmann::json(read_all(run.dir / "finetune.toml")) : nlohmann::json(nullptr);
+    out["summary"] = json_file_or_null(run_file(roots_, run.dir / "summary.json"));
+    out["experiment"] = text_file_or_null(run_file(roots_, run.dir / "experiment.toml"));
+    out["finetune"] = text_file_or_null(run_file(roots_, run.dir / "finetune.toml"));
     out["pictures"] = files.pictures;
     out["snapshots"] = files.snapshots;
     out["latent_methods"] = files.latent_methods;
     nlohmann::json tables = nlohmann::json::object();
-    for (const auto& t : files.tables) tables[t] = read_all(run.dir / t);
+    for (const auto& t : files.tables)
+      if (auto file = run_file(roots_, run.dir / t)) tables[t] = read_all(*file);
     out["tables"] = tables;
     out["trial"] = studies_.trial_of_run(run.dir);
     out["model_summary"] = nullptr;
@@ -253,7 +271,8 @@ Response Api::route(const Request& request) {
   }
   if (path == "/api/metrics") {
     auto run = run_or_404(index_, param(request, "id"));
-    auto m = read_metrics(run.dir / "metrics.csv");
+    auto csv = run_file(roots_, run.dir / "metrics.csv");
+    auto m = read_metrics(csv ? *csv : fs::path());
     m["state"] = run.row["state"];
     return json_response(m);
   }
@@ -274,10 +293,9 @@ Response Api::route(const Request& request) {
     const std::string& method = param(request, "method");
     if (method.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
       throw HttpError{404, "not found"};
-    auto csv = run.dir / ("latent-" + method + ".csv");
-    std::error_code ec;
-    if (!fs::is_regular_file(csv, ec)) throw HttpError{404, "not found"};
-    auto rows = read_csv_rows(csv);
+    auto csv = run_file(roots_, run.dir / ("latent-" + method + ".csv"));
+    if (!csv) throw HttpError{404, "not found"};
+    auto rows = read_csv_rows(*csv);
     nlohmann::json x = nlohmann::json::array(), y = nlohmann::json::array(),
                    label = nlohmann::json::array();
     for (size_t i = 1; i < rows.size(); ++i) {
@@ -287,9 +305,7 @@ Response Api::route(const Request& request) {
       label.push_back(std::strtoll(rows[i][2].c_str(), nullptr, 10));
     }
     nlohmann::json out = {{"x", x}, {"y", y}, {"label", label}, {"method", method}};
-    std::ifstream info(run.dir / ("latent-" + method + ".json"));
-    out["info"] = info ? nlohmann::json::parse(info, nullptr, false) : nlohmann::json(nullptr);
-    if (out["info"].is_discarded()) out["info"] = nullptr;
+    out["info"] = json_file_or_null(run_file(roots_, run.dir / ("latent-" + method + ".json")));
     out["classes"] = nlohmann::json::array();
     if (models_) {
       try {

@@ -150,8 +150,13 @@ nlohmann::json read_run_row(const fs::path& dir) {
   row["updated"] = updated;
   std::string state;
   if (has_summary) {
-    state = summary.value("state", "finished");
-    if (state == "finished" && summary.value("stopped_early", false)) state = "stopped early";
+    // Keys of another type (a hand-edited summary) read as missing: one odd folder must not
+    // fail the whole runs table.
+    auto s = summary.find("state");
+    state = s != summary.end() && s->is_string() ? s->get<std::string>() : "finished";
+    auto early = summary.find("stopped_early");
+    if (state == "finished" && early != summary.end() && early->is_boolean() && early->get<bool>())
+      state = "stopped early";
   } else {
     state = now_seconds() - updated < kRunningWithinSeconds ? "running" : "interrupted";
   }

@@ -130,7 +130,9 @@ nlohmann::json Studies::study(const std::string& db, const std::string& name, in
   out["params"] = params;
 
   offset = std::max<int64_t>(0, std::min<int64_t>(offset, trials.size()));
-  int64_t end = limit < 0 ? trials.size() : std::min<int64_t>(trials.size(), offset + limit);
+  const int64_t total = trials.size();
+  // limit is compared with what is left, not added to offset: a huge ?limit= must not overflow.
+  int64_t end = limit < 0 || limit > total - offset ? total : offset + limit;
   std::vector<study::FrozenTrial> page(trials.begin() + offset, trials.begin() + end);
   auto records = tune::trials_records(page);
   nlohmann::json rows = nlohmann::json::array();
@@ -147,8 +149,12 @@ nlohmann::json Studies::study(const std::string& db, const std::string& name, in
       if (rec.contains(param)) p[param] = nlohmann::json::parse(rec[param].dump());
     }
     row["params"] = p;
-    row["duration"] = rec.contains("duration") ? nlohmann::json::parse(rec["duration"].dump()) : nullptr;
+    // trials_records names the duration duration_s.
+    row["duration"] =
+        rec.contains("duration_s") ? nlohmann::json::parse(rec["duration_s"].dump()) : nullptr;
     row["reason"] = rec.contains("reason") ? nlohmann::json::parse(rec["reason"].dump()) : nullptr;
+    row["prune_reason"] =
+        rec.contains("prune_reason") ? nlohmann::json::parse(rec["prune_reason"].dump()) : nullptr;
     nlohmann::json iv = nlohmann::json::array();
     for (const auto& [step, v] : t.intermediate_values) iv.push_back({step, finite_or_null(v)});
     row["intermediate"] = iv;
