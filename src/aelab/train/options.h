@@ -79,6 +79,9 @@ struct TaskOptions {
   std::vector<std::string> corruption;  // denoise: one spec, or several drawn per batch
   data::ColorSpace color_space = data::ColorSpace::kLab;  // colorize
   uint64_t noise_seed = 0;              // denoise: seeds the corruptions
+  // Derived, not a file key (resolve_defaults): a sigmoid decoder on signed chroma (yiq, lab)
+  // predicts (chroma + 1) / 2, mapped back before the picture is merged.
+  bool unit_chroma = false;
 };
 
 // Names as written in experiment files ("adam", "two_sided", "colorize", ...).

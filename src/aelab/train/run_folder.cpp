@@ -17,6 +17,7 @@
 #include "aelab/report/table.h"
 #include "aelab/train/callbacks/metrics_csv.h"
 #include "aelab/train/colorize_metrics.h"
+#include "aelab/train/output_ssim.h"
 
 namespace aelab::train {
 
@@ -272,7 +273,11 @@ void write_run_outputs(const RunFolder& folder, Trainer& trainer, const TrainRes
   for (const auto& p : trainer.model()->parameters()) params += p.numel();
   s["parameters"] = params;
   s["task"] = name_of(trainer.task().kind());
-  add_colorize_summary(s, trainer, test_set);  // test_ssim and gray baselines of a colorizer
+  if (trainer.task().kind() == TaskKind::kColorize) {
+    add_colorize_summary(s, trainer, test_set);  // test_ssim and gray baselines of a colorizer
+  } else if (test_set.images.size(2) >= 11 && test_set.images.size(3) >= 11) {
+    s["test_ssim"] = mean_output_ssim(trainer, test_set);
+  }
   write_file_atomic(folder.summary_json(), s.dump(2) + "\n");
 }
 

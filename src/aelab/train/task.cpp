@@ -28,7 +28,8 @@ models::Shape Task::target_shape(const models::Shape& image) const {
 }
 
 bool Task::signed_target() const {
-  return options_.kind == TaskKind::kColorize && data::chroma_is_signed(space_);
+  return options_.kind == TaskKind::kColorize && data::chroma_is_signed(space_) &&
+         !options_.unit_chroma;
 }
 
 Task::Pair Task::prepare(const at::Tensor& clean, int64_t batch_index) const {
@@ -38,13 +39,17 @@ Task::Pair Task::prepare(const at::Tensor& clean, int64_t batch_index) const {
   }
   if (options_.kind == TaskKind::kColorize) {
     auto split = data::split_luma_chroma(clean, space_);
+    if (options_.unit_chroma) return {split.luma, split.chroma.add(1.0).mul_(0.5)};
     return {split.luma, split.chroma};
   }
   return {clean, clean};
 }
 
 at::Tensor Task::output_image(const at::Tensor& output, const Pair& pair) const {
-  if (options_.kind == TaskKind::kColorize) return data::merge_luma_chroma(pair.input, output, space_);
+  if (options_.kind == TaskKind::kColorize) {
+    auto chroma = options_.unit_chroma ? output.mul(2.0).sub_(1.0) : output;
+    return data::merge_luma_chroma(pair.input, chroma, space_);
+  }
   return output;
 }
 

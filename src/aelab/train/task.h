@@ -20,7 +20,8 @@ class Task {
   TaskKind kind() const { return options_.kind; }
   models::Shape input_shape(const models::Shape& image) const;
   models::Shape target_shape(const models::Shape& image) const;
-  // The activation the decoder should end in, when the experiment did not say.
+  // Targets below 0 (signed chroma predicted as it is, not as (chroma + 1) / 2): what bce and a
+  // sigmoid output cannot reach.
   bool signed_target() const;
 
   struct Pair {

@@ -153,3 +153,26 @@ TEST(ColorizeConfigs, EachSpaceBuildsItsModel) {
     EXPECT_EQ(out.sizes(), (std::vector<int64_t>{2, c.channels, 32, 32}));
   }
 }
+
+// A sigmoid output on signed chroma trains on (chroma + 1) / 2: the targets land in [0, 1], a
+// perfect prediction merges back to the original picture, and bce becomes a valid loss. Without
+// it the sigmoid could never reach negative I/Q and the comparison with tanh would be rigged.
+TEST(ColorizeUnitChroma, SigmoidPredictsShiftedChromaAndMergesBack) {
+  auto e = train::load_experiment(aelab::testing::source_dir() / "configs/colorize/cifar10_yiq.toml",
+                                  {"model.output_activation=\"sigmoid\""});
+  EXPECT_TRUE(e.task.unit_chroma);
+  EXPECT_FALSE(train::load_experiment(aelab::testing::source_dir() /
+                                      "configs/colorize/cifar10_yiq.toml")
+                   .task.unit_chroma);  // tanh by default: the chroma as it is
+  train::Task task(e.task, 3);
+  EXPECT_FALSE(task.signed_target());
+  torch::manual_seed(3);
+  auto rgb = torch::rand({4, 3, 8, 8});
+  auto pair = task.prepare(rgb, 0);
+  auto signed_chroma = data::split_luma_chroma(rgb, data::ColorSpace::kYiq).chroma;
+  EXPECT_GE(pair.target.min().item<double>(), 0.0);
+  EXPECT_LE(pair.target.max().item<double>(), 1.0);
+  EXPECT_TRUE(torch::allclose(pair.target, signed_chroma.add(1).div(2), 1e-5, 1e-6));
+  auto merged = task.output_image(pair.target, pair);
+  EXPECT_LT((merged - rgb).abs().max().item<double>(), 1e-4);
+}
