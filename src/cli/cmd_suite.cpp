@@ -46,7 +46,10 @@ void check_job(const suite::Job& job) {
 }
 
 int run_suite_command(const SuiteArgs& args, const GlobalOptions& global) {
-  const suite::SuiteSpec spec = suite::load_suite_file(args.file);
+  suite::SuiteSpec spec = suite::load_suite_file(args.file);
+  suite::Overrides sets;
+  for (const auto& o : args.overrides) sets.push_back(suite::parse_override(o));
+  suite::apply_step_options(spec, sets);
   AELAB_CHECK(args.jobs >= 1, "--jobs ", args.jobs, ": expected a count >= 1");
   const int cores = tune::available_cores();
   int jobs = args.jobs;
@@ -64,7 +67,7 @@ int run_suite_command(const SuiteArgs& args, const GlobalOptions& global) {
   }
   suite::SuiteOptions options;
   options.jobs = jobs;
-  for (const auto& o : args.overrides) options.sets.push_back(suite::parse_override(o));
+  options.sets = sets;
   if (!global.data_dir.empty()) options.global_args = {"--data-dir", global.data_dir};
   options.check_job = check_job;
   suite::check_suite(spec, layout, options);
@@ -88,7 +91,9 @@ void add_suite_command(CLI::App& app, const GlobalOptions& global, Command& run)
   cmd->add_option("--jobs", args->jobs, "independent jobs of a step side by side, each with "
                                         "cores / N threads (default 1, at most the cores)");
   cmd->add_option("-s,--set", args->overrides,
-                  "override a field of every training and study: --set train.epochs=2");
+                  "override a field of every training and study (--set train.epochs=2), or an "
+                  "option of every step of a kind (--set tune.n_trials=3, finetune.min_steps=20, "
+                  "finetune.seeds=1, latent.n=300)");
   cmd->add_flag("--check", args->check, "validate the suite and every run's experiment, and exit");
   cmd->add_flag("--report", args->report_only, "only rewrite suite-report.md from the folder");
   cmd->callback([args, &global, &run] { run = [args, &global] { return run_suite_command(*args, global); }; });

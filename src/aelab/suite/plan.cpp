@@ -24,7 +24,8 @@ std::vector<Job> training_jobs(const PlanContext& ctx, const Step& step,
     job.output = ctx.layout.run(variant.name);
     job.training = true;
     job.threads = ThreadsFlag::kTrainSet;
-    job.args = {"train", experiment.string(), "--out", job.output.string()};
+    const auto& file = variant.experiment.empty() ? experiment : variant.experiment;
+    job.args = {"train", file.string(), "--out", job.output.string()};
     append_sets(job.args, overrides_of(ctx, step, variant));
     jobs.push_back(std::move(job));
   }

@@ -202,6 +202,8 @@ int run_suite(const SuiteSpec& spec, const Layout& layout, const SuiteOptions& o
       c.argv.insert(c.argv.end(), options.global_args.begin(), options.global_args.end());
       c.argv.insert(c.argv.end(), launch.args.begin(), launch.args.end());
       c.log = layout.log(launch.job->id);
+      // sample and interpolate write one picture: its folder is the suite's to make.
+      ensure_directory(launch.job->output.parent_path());
       write_state(layout, *launch.job, "running");
       commands.push_back(std::move(c));
     }

@@ -84,8 +84,21 @@ std::vector<std::string> names_in(config::Section& s, const std::string& key) {
   return names;
 }
 
+fs::path relative_to(const fs::path& base_file, const std::string& path) {
+  fs::path p(path);
+  return p.is_absolute() ? p : (base_file.parent_path() / p).lexically_normal();
+}
+
+void check_file(config::Section& s, const std::string& key, const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    s.fail_value(key, "no such file: " + path.string());
+  }
+}
+
 // `vary` (a product of values) and `variants` (named lists of fields) of a train or refit step.
-void read_variants(config::Section& s, Step& step, const config::Document& doc) {
+void read_variants(config::Section& s, Step& step, const config::Document& doc,
+                   const std::string& source) {
   std::set<std::string> keys;
   if (s.has("vary")) {
     const toml::node* node = s.node("vary");
@@ -132,7 +145,12 @@ void read_variants(config::Section& s, Step& step, const config::Document& doc) 
                    config::describe(item));
       }
       config::Section v(doc, item.as_table(), s.path() + ".variants[" + std::to_string(i) + "]");
-      Variant variant{v.require_string("name"), read_overrides(v, "set")};
+      Variant variant{v.require_string("name"), read_overrides(v, "set"), {}};
+      if (v.has("experiment")) {
+        if (step.kind != StepKind::kTrain) v.fail("experiment", "only a train step's variant may name its own experiment");
+        variant.experiment = relative_to(source, v.get_string("experiment", ""));
+        check_file(v, "experiment", variant.experiment);
+      }
       if (!is_plain_name(variant.name)) {
         v.fail("name", "expected letters, digits, '-', '_' or '.', got \"" + variant.name + "\"");
       }
@@ -143,18 +161,6 @@ void read_variants(config::Section& s, Step& step, const config::Document& doc) 
   }
   if (step.variants.empty()) step.variants.push_back(Variant{step.name, {}});
   step.varied_keys.assign(keys.begin(), keys.end());
-}
-
-fs::path relative_to(const fs::path& base_file, const std::string& path) {
-  fs::path p(path);
-  return p.is_absolute() ? p : (base_file.parent_path() / p).lexically_normal();
-}
-
-void check_file(config::Section& s, const std::string& key, const fs::path& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    s.fail_value(key, "no such file: " + path.string());
-  }
 }
 
 Step read_step(const config::Document& doc, const toml::table& table, size_t index,
@@ -185,7 +191,7 @@ Step read_step(const config::Document& doc, const toml::table& table, size_t ind
       }
       if (s.has("experiment")) check_file(s, "experiment", step.experiment);
       step.set = read_overrides(s, "set");
-      read_variants(s, step, doc);
+      read_variants(s, step, doc, suite.source);
       break;
     case StepKind::kTune:
       step.study_file = relative_to(suite.source, s.require_string("study"));
@@ -203,7 +209,7 @@ Step read_step(const config::Document& doc, const toml::table& table, size_t ind
         s.fail_value("study", "expected the name of a tune step above this one");
       }
       step.set = read_overrides(s, "set");
-      read_variants(s, step, doc);
+      read_variants(s, step, doc, suite.source);
       break;
     }
     case StepKind::kEval:
@@ -347,6 +353,62 @@ Override parse_override(const std::string& argument) {
   AELAB_CHECK(eq != std::string::npos && eq > 0, "--set ", argument,
               ": expected key=value, e.g. --set train.epochs=2");
   return {argument.substr(0, eq), argument.substr(eq + 1)};
+}
+
+namespace {
+
+int64_t count_of(const Override& o, int64_t least) {
+  size_t used = 0;
+  int64_t value = 0;
+  try {
+    value = std::stoll(o.value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  AELAB_CHECK(used == o.value.size() && used > 0 && value >= least, "--set ", o.key, "=", o.value,
+              ": expected an integer >= ", least);
+  return value;
+}
+
+}  // namespace
+
+void apply_step_options(SuiteSpec& spec, Overrides& sets) {
+  Overrides experiment_fields;
+  for (const auto& o : sets) {
+    const size_t dot = o.key.find('.');
+    const std::string kind = o.key.substr(0, dot);
+    const std::string option = dot == std::string::npos ? "" : o.key.substr(dot + 1);
+    const bool finetune_key = std::find(kFinetuneOptionKeys.begin(), kFinetuneOptionKeys.end(),
+                                        option) != kFinetuneOptionKeys.end();
+    if (kind == "tune") {
+      AELAB_CHECK(option == "n_trials", "--set ", o.key, ": the option of tune steps is n_trials");
+    } else if (kind == "finetune") {
+      AELAB_CHECK(option == "seeds" || finetune_key, "--set ", o.key,
+                  ": the options of finetune steps are seeds, epochs, lr, batch_size, hidden, "
+                  "min_steps");
+    } else if (kind == "latent" || kind == "eval" || kind == "sample") {
+      AELAB_CHECK(option == "n", "--set ", o.key, ": the option of ", kind, " steps is n");
+    } else {
+      experiment_fields.push_back(o);
+      continue;
+    }
+    // Checked even when no step is of that kind: a bad value is a bad command line.
+    const bool counted = option == "n_trials" || option == "seeds" || option == "n";
+    const int64_t count = counted ? count_of(o, option == "seeds" ? 1 : 0) : 0;
+    for (auto& step : spec.steps) {
+      if (step_kind_name(step.kind) != kind) continue;
+      if (option == "n_trials") {
+        step.n_trials = count;
+      } else if (option == "seeds") {
+        step.seeds = count;
+      } else if (option == "n") {
+        step.n = count;
+      } else {
+        step.finetune_options[option] = o.value;  // aelab finetune checks the value itself
+      }
+    }
+  }
+  sets = std::move(experiment_fields);
 }
 
 }  // namespace aelab::suite

@@ -14,7 +14,8 @@
 //   set = { "train.epochs" = 20 }       # train, refit, tune: overrides for the step's runs
 //   vary = { "train.loss" = ["mse", "bce"] }   # train, refit: the product of the values, one
 //                                       # run each, named <step>-<value>[-<value>...]
-//   variants = [ { name = "ed4", set = { "params.latent" = 4 } } ]   # and/or named runs
+//   variants = [ { name = "ed4", set = { "params.latent" = 4 } } ]   # and/or named runs;
+//                                       # a train variant may name its own `experiment` file
 //
 //   kind = "tune":   study = "../studies/x.toml", n_trials = 20 (optional, overrides the file)
 //   kind = "refit":  study = "<tune step>": its best trial's parameters, then `set`, `vary`,
@@ -57,6 +58,7 @@ using Overrides = std::vector<Override>;
 struct Variant {
   std::string name;
   Overrides set;  // the variant's own fields (the step's and the suite's come first)
+  std::filesystem::path experiment;  // train steps: another base for this run (empty: the step's)
 };
 
 struct Step {
@@ -106,5 +108,11 @@ SuiteSpec parse_suite(const std::string& text, const std::string& source);
 
 // `--set key=value` of the command line: split at the first '=' (error naming the argument).
 Override parse_override(const std::string& argument);
+
+// The command line's step options, for a quick look at a whole suite: `--set tune.n_trials=3`,
+// `--set finetune.min_steps=20` (finetune.seeds, .epochs, .lr, .batch_size, .hidden), and
+// `--set latent.n=300` (eval.n, sample.n) reach every step of that kind. They are taken out of
+// `sets`; the rest are experiment fields. A bad key or value fails naming the argument.
+void apply_step_options(SuiteSpec& spec, Overrides& sets);
 
 }  // namespace aelab::suite

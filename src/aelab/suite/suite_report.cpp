@@ -117,11 +117,20 @@ void training_section(std::ostream& md, const SuiteSpec& spec, const Layout& lay
       md << "The study's best parameters are not available yet (" << e.what() << ").\n\n";
     }
   }
+  // Colorizers are judged against the gray picture itself: its PSNR / SSIM go beside theirs.
+  bool colorizers = false;
+  for (const auto& v : step.variants) {
+    colorizers = colorizers ||
+                 std::isfinite(number_at(read_json_file(RunFiles(layout.run(v.name)).summary_json()),
+                                         "test_gray_psnr"));
+  }
   report::Table t;
   t.header = {"run"};
   for (const auto& k : step.varied_keys) t.header.push_back(k);
-  for (const char* h : {"test loss", "test PSNR (dB)", "test SSIM", "best epoch", "epochs run",
-                        "stopped early", "train time (s)", "images/s", "state"}) {
+  t.header.insert(t.header.end(), {"test loss", "test PSNR (dB)", "test SSIM"});
+  if (colorizers) t.header.insert(t.header.end(), {"gray input PSNR (dB)", "gray input SSIM"});
+  for (const char* h : {"best epoch", "epochs run", "stopped early", "train time (s)", "images/s",
+                        "state"}) {
     t.header.push_back(h);
   }
   for (const auto& v : step.variants) {
@@ -133,6 +142,10 @@ void training_section(std::ostream& md, const SuiteSpec& spec, const Layout& lay
       row.push_back(number(number_at(s, "test_loss")));
       row.push_back(number(number_at(s, "test_psnr")));
       row.push_back(number(number_at(s, "test_ssim")));
+      if (colorizers) {
+        row.push_back(number(number_at(s, "test_gray_psnr")));
+        row.push_back(number(number_at(s, "test_gray_ssim")));
+      }
       row.push_back(number(number_at(s, "best_epoch")));
       row.push_back(number(number_at(s, "epochs_run")));
       row.push_back(s.value("stopped_early", false) ? "yes" : "no");
