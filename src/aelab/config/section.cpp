@@ -305,7 +305,7 @@ void Section::finish() const {
     std::string known;
     for (const auto& k : used_) known += (known.empty() ? "" : ", ") + k;
     if (!label_.empty()) {
-      fail(name, "unknown option for this layer (" +
+      fail(name, "unknown option for " + thing_ + " (" +
                      (known.empty() ? std::string("it takes none") : "known options: " + known) +
                      ")");
     }

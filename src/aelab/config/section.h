@@ -29,8 +29,12 @@ class Section {
   Section& allow_references() { references_ = true; return *this; }
   // Errors say "<label>: key: ..." instead of "file:line: path.key: ..." (a layer of a list,
   // whose label already names file:line, the index and the layer), and finish() speaks of
-  // "options for this layer".
-  Section& set_label(std::string label) { label_ = std::move(label); return *this; }
+  // "options for <thing>" ("this layer", "a tune step").
+  Section& set_label(std::string label, std::string thing = "this layer") {
+    label_ = std::move(label);
+    thing_ = std::move(thing);
+    return *this;
+  }
 
   double get_double(const std::string& key, double fallback);
   double require_double(const std::string& key);
@@ -75,6 +79,7 @@ class Section {
   const toml::table* table_;
   std::string path_;
   std::string label_;
+  std::string thing_;
   bool references_ = false;
   std::set<std::string> used_;
   std::vector<std::shared_ptr<toml::node>> scaled_;  // values of "$name*K" references

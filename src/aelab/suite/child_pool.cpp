@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "aelab/core/error.h"
+#include "aelab/core/log.h"
 #include "aelab/core/paths.h"
 
 namespace aelab::suite {
@@ -54,7 +55,8 @@ void print_lines(Running& r, const std::string& label, bool flush_all) {
     out += "[" + label + "] " + r.pending + "\n";
     r.pending.clear();
   }
-  if (!out.empty()) write_all(STDOUT_FILENO, out);
+  // --quiet: the log files keep every line; the terminal gets the suite's own lines only.
+  if (!out.empty() && log::level() != log::Level::kQuiet) write_all(STDOUT_FILENO, out);
 }
 
 Running start(const ChildCommand& command, size_t index) {

@@ -1,6 +1,7 @@
 #pragma once
 // Runs commands as child processes, at most N at a time, each line of their output printed with
-// the job's label in front ("[loss-mse] epoch 3 ...") and copied unlabelled to the job's log file.
+// the job's label in front ("[loss-mse] epoch 3 ...", not under --quiet) and copied unlabelled to
+// the job's log file.
 // Children run in their own process group (a Ctrl-C in the terminal reaches only the suite, which
 // sends each child one SIGTERM so that trainings stop at an epoch boundary and stay resumable)
 // and die with the suite (PR_SET_PDEATHSIG). No torch here.

@@ -1,5 +1,7 @@
 #include "aelab/suite/plan.h"
 
+#include <algorithm>
+
 #include "aelab/core/error.h"
 #include "aelab/tune/study_file.h"
 
@@ -40,12 +42,16 @@ std::string labels_name(int64_t labels_per_class) {
 
 std::vector<std::string> expand_runs(const SuiteSpec& spec, const std::vector<std::string>& refs) {
   std::vector<std::string> runs;
+  // A run named twice (itself and through its step) is one column, one map, one job.
+  auto add = [&runs](const std::string& run) {
+    if (std::find(runs.begin(), runs.end(), run) == runs.end()) runs.push_back(run);
+  };
   for (const auto& ref : refs) {
     const Step* step = spec.find_step(ref);
     if (step && trains_models(step->kind)) {
-      for (const auto& v : step->variants) runs.push_back(v.name);
+      for (const auto& v : step->variants) add(v.name);
     } else {
-      runs.push_back(ref);
+      add(ref);
     }
   }
   return runs;

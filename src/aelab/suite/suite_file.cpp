@@ -99,15 +99,26 @@ void check_file(config::Section& s, const std::string& key, const fs::path& path
 // `vary` (a product of values) and `variants` (named lists of fields) of a train or refit step.
 void read_variants(config::Section& s, Step& step, const config::Document& doc,
                    const std::string& source) {
-  std::set<std::string> keys;
+  std::vector<std::string> keys;  // first appearance first
+  auto add_key = [&keys](const std::string& key) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  };
   if (s.has("vary")) {
     const toml::node* node = s.node("vary");
     if (!node->is_table() || node->as_table()->empty()) {
       s.fail("vary", "expected a table of lists such as { \"train.loss\" = [\"mse\", \"bce\"] }");
     }
-    std::vector<Variant> product = {Variant{step.name, {}}};
-    for (const auto& [k, v] : *node->as_table()) {
-      const std::string key(k.str());
+    // In the order written (a TOML table iterates its keys sorted): names read as the file does.
+    std::vector<std::pair<std::string, const toml::node*>> entries;
+    for (const auto& [k, v] : *node->as_table()) entries.emplace_back(std::string(k.str()), &v);
+    std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+      const auto& pa = a.second->source().begin;
+      const auto& pb = b.second->source().begin;
+      return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
+    });
+    std::vector<Variant> product = {Variant{step.name, {}, {}}};
+    for (const auto& [key, node_of_key] : entries) {
+      const toml::node& v = *node_of_key;
       const toml::array* values = v.as_array();
       if (!values || values->empty()) {
         AELAB_FAIL(doc.where(&v), ": step \"", step.name, "\": vary.\"", key,
@@ -127,7 +138,7 @@ void read_variants(config::Section& s, Step& step, const config::Document& doc,
         }
       }
       product = std::move(next);
-      keys.insert(key);
+      add_key(key);
     }
     step.variants = std::move(product);
   }
@@ -155,12 +166,31 @@ void read_variants(config::Section& s, Step& step, const config::Document& doc,
         v.fail("name", "expected letters, digits, '-', '_' or '.', got \"" + variant.name + "\"");
       }
       v.finish();
-      for (const auto& o : variant.set) keys.insert(o.key);
+      for (const auto& o : variant.set) add_key(o.key);
       step.variants.push_back(std::move(variant));
     }
   }
-  if (step.variants.empty()) step.variants.push_back(Variant{step.name, {}});
+  if (step.variants.empty()) step.variants.push_back(Variant{step.name, {}, {}});
   step.varied_keys.assign(keys.begin(), keys.end());
+}
+
+// The keys a step of each kind takes (beyond name and kind), as read below.
+std::vector<std::string> keys_of(StepKind kind) {
+  switch (kind) {
+    case StepKind::kTrain: return {"experiment", "set", "vary", "variants"};
+    case StepKind::kTune: return {"study", "n_trials", "set"};
+    case StepKind::kRefit: return {"study", "set", "vary", "variants"};
+    case StepKind::kEval: return {"runs", "noise", "n"};
+    case StepKind::kLatent: return {"runs", "methods", "n"};
+    case StepKind::kSample: return {"runs", "n"};
+    case StepKind::kInterpolate: return {"runs", "from", "to", "steps"};
+    case StepKind::kFinetune: {
+      std::vector<std::string> keys = {"runs", "modes", "labels", "seeds"};
+      keys.insert(keys.end(), kFinetuneOptionKeys.begin(), kFinetuneOptionKeys.end());
+      return keys;
+    }
+  }
+  return {};
 }
 
 Step read_step(const config::Document& doc, const toml::table& table, size_t index,
@@ -179,7 +209,8 @@ Step read_step(const config::Document& doc, const toml::table& table, size_t ind
   step.kind = std::find_if(std::begin(kKinds), std::end(kKinds),
                            [&](const KindName& k) { return kind == k.name; })->kind;
   // Errors from here on name the step ("step \"loss\": set: ...") through the section's path.
-  s.set_label(doc.where(&table) + ": step \"" + step.name + "\"");
+  const std::string article = kind == "eval" || kind == "interpolate" ? "an " : "a ";
+  s.set_label(doc.where(&table) + ": step \"" + step.name + "\"", article + kind + " step");
 
   switch (step.kind) {
     case StepKind::kTrain:
@@ -261,6 +292,8 @@ Step read_step(const config::Document& doc, const toml::table& table, size_t ind
     step.runs = names_in(s, "runs");
     if (step.runs.empty()) s.fail("runs", "expected the names of runs or train steps above");
   }
+  // Every key this kind takes counts as known, so an unknown key's error lists them all.
+  for (const auto& key : keys_of(step.kind)) s.node(key);
   s.finish();
   return step;
 }

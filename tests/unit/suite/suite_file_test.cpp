@@ -189,8 +189,8 @@ TEST_F(SuiteFileTest, ExplicitVariantsKeepTheirNamesSetsAndExperiments) {
   EXPECT_TRUE(named.variants[2].set.empty());
   EXPECT_EQ(named.variants[0].experiment, fs::path());
   EXPECT_EQ(named.variants[2].experiment, files.experiment("third"));  // relative to the suite
-  // The keys of every variant's set, sorted, once each.
-  EXPECT_EQ(named.varied_keys, Strings({"params.filters", "params.latent", "train.lr"}));
+  // The keys of every variant's set, once each, in the order they first appear.
+  EXPECT_EQ(named.varied_keys, Strings({"params.latent", "params.filters", "train.lr"}));
 }
 
 TEST_F(SuiteFileTest, VaryAndVariantsTogetherAddUp) {
@@ -201,7 +201,18 @@ vary = { "train.loss" = ["mse"] }
 variants = [ { name = "big", set = { "params.latent" = 64 } } ]
 )");
   EXPECT_EQ(names_of(spec.steps[0].variants), Strings({"t-mse", "big"}));
-  EXPECT_EQ(spec.steps[0].varied_keys, Strings({"params.latent", "train.loss"}));
+  EXPECT_EQ(spec.steps[0].varied_keys, Strings({"train.loss", "params.latent"}));
+}
+
+// A product is named in the order its keys are written, not TOML's sorted order.
+TEST_F(SuiteFileTest, VaryNamesFollowTheOrderTheKeysAreWritten) {
+  SuiteSpec spec = parse(std::string(kHead) + R"([[step]]
+name = "t"
+kind = "train"
+vary = { "train.loss" = ["mse", "bce"], "params.latent" = [4] }
+)");
+  EXPECT_EQ(names_of(spec.steps[0].variants), Strings({"t-mse-4", "t-bce-4"}));
+  EXPECT_EQ(spec.steps[0].varied_keys, Strings({"train.loss", "params.latent"}));
 }
 
 TEST_F(SuiteFileTest, AStepWithoutVariantsIsOneRunOfItsName) {
@@ -326,7 +337,9 @@ name = "loss"
 kind = "train"
 epochz = 3
 )");
-  expect_mentions(msg, {at(3), "step \"loss\"", "epochz"});
+  expect_mentions(msg, {at(3), "step \"loss\"", "epochz",
+                        "unknown option for a train step (known options: ",
+                        "experiment", "set", "vary", "variants"});
 }
 
 TEST_F(SuiteFileTest, KeyOfAnotherKindIsUnknown) {
