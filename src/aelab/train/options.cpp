@@ -127,7 +127,10 @@ const config::OptionTable<TrainOptions>& train_options_table() {
                "speed: capture the training step once and replay it (CUDA)")
           .add("bf16", &T::bf16, "speed: bfloat16 autocast on CUDA")
           .add("phase_conv_transpose", &T::phase_conv_transpose,
-               "speed: CPU transposed convolutions as one convolution over output phases");
+               "speed: CPU transposed convolutions as one convolution over output phases")
+          .add("flush_denormal", &T::flush_denormal,
+               "speed: CPU: subnormal floats (below 1.2e-38) computed as zero, so weights that "
+               "decay towards zero do not slow every step down (docs/performance.md)");
   return table;
 }
 

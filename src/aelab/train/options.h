@@ -69,6 +69,7 @@ struct TrainOptions {
   bool cuda_graph = true;          // capture the whole training step once and replay it (CUDA)
   bool bf16 = false;               // bfloat16 autocast on CUDA
   bool phase_conv_transpose = true;  // CPU transposed convs as one conv over output phases
+  bool flush_denormal = true;        // CPU: subnormal floats computed as zero (pipeline.cpp)
 };
 
 enum class TaskKind { kReconstruct, kDenoise, kColorize };
