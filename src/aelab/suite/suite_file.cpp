@@ -158,7 +158,9 @@ void read_variants(config::Section& s, Step& step, const config::Document& doc,
       config::Section v(doc, item.as_table(), s.path() + ".variants[" + std::to_string(i) + "]");
       Variant variant{v.require_string("name"), read_overrides(v, "set"), {}};
       if (v.has("experiment")) {
-        if (step.kind != StepKind::kTrain) v.fail("experiment", "only a train step's variant may name its own experiment");
+        if (step.kind != StepKind::kTrain) {
+          v.fail("experiment", "only a train step's variant may name its own experiment");
+        }
         variant.experiment = relative_to(source, v.get_string("experiment", ""));
         check_file(v, "experiment", variant.experiment);
       }
