@@ -144,6 +144,11 @@ def _torch_load(path):
 def load_run(run_dir, weights="weights.pt"):
     with open(os.path.join(run_dir, "model.json")) as f:
         architecture = json.load(f)
+    if architecture.get("skips", "none") != "none":
+        # The module here is a plain encoder-decoder stack; adding the encoder's activations
+        # into the decoder is not rebuilt, and a model without them would be silently wrong.
+        raise ValueError(f"{run_dir}: model.skips = {architecture['skips']!r} is not supported "
+                         "by aelab_torch.py (only models without skip connections)")
     model = Autoencoder(architecture)
     state = _torch_load(os.path.join(run_dir, weights))
     model.load_state_dict(state)
