@@ -10,6 +10,7 @@ packages=(
   zlib1g-dev libpng-dev libjpeg-dev libarchive-dev libstb-dev libcurl4-openssl-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   libsqlite3-dev libpq-dev postgresql
+  libmicrohttpd-dev                          # aelab serve (optional at configure time)
   libgtest-dev gnuplot-nox poppler-utils help2man bash-completion
   clang libclang-rt-14-dev                   # libFuzzer targets of fuzz/ (scripts/fuzz.sh)
   fonts-dejavu-core                          # DejaVu Sans for labels in pictures (else a bitmap font)
