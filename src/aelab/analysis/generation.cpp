@@ -34,7 +34,11 @@ Gaussian fit_gaussian(const torch::Tensor& codes) {
   for (int i = 0; i <= kMaxJitterTries; ++i) {
     double jitter = i == 0 ? 0.0 : scale * 1e-6 * std::pow(10.0, i - 1);
     auto [factor, info] = at::linalg_cholesky_ex(g.covariance + jitter * eye);
-    if (info.item<int64_t>() == 0) {
+    // A singular covariance may still factor, its last pivot rounding error of either sign
+    // (which one depends on the LAPACK build): a pivot below 1e-10 of the scale counts as zero.
+    const bool factored = info.item<int64_t>() == 0 &&
+                          factor.diagonal().pow(2).min().item<double>() >= scale * 1e-10;
+    if (factored) {
       g.cholesky = factor;
       g.jitter = jitter;
       return g;

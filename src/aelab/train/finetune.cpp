@@ -560,6 +560,7 @@ FinetuneReport run_finetune(const fs::path& run_dir, const FinetuneOptions& give
   if (!device_name.empty()) e.train.device = device_name;
   if (options.threads > 0) e.train.threads = options.threads;  // --threads
   auto device = prepare_compute(e.train).device;
+  configure_denormals(e.train);
 
   auto dataset = data::load_dataset(e.data, data_dir);
   auto splits = data::make_splits(dataset, e.data);

@@ -20,15 +20,18 @@ namespace aelab::train {
 
 Compute prepare_compute(const TrainOptions& options) {
   configure_allocator();  // without it CPU steps page-fault (device.h)
+  Compute c;
+  c.threads = configure_threads(options.threads);
+  c.device = resolve_device(options.device);
+  return c;
+}
+
+void configure_denormals(const TrainOptions& options) {
   // Weights and gradients that weight decay drives towards zero end up subnormal, and x86 cores
   // take a slow path for every operation on one: the MNIST CAE refit of
   // configs/suites/mnist_cae_cv_latent.toml fell from 2,900 to 690 images/s between epochs 5
   // and 10. Flushing them to zero changes values below 1.2e-38 only.
   at::globalContext().setFlushDenormal(options.flush_denormal);
-  Compute c;
-  c.threads = configure_threads(options.threads);
-  c.device = resolve_device(options.device);
-  return c;
 }
 
 namespace {
@@ -110,6 +113,7 @@ namespace {
 RunOutcome run_with(const RunRequest& request, const data::Splits& splits,
                     const Compute& compute) {
   const Experiment& e = request.experiment;
+  configure_denormals(e.train);
   // Refused before any training: a run whose test cannot be done would be lost at the end.
   AELAB_CHECK(!request.final_outputs || splits.test.size() > 0, e.doc.source(),
               ": the test split has no images (dataset ", e.data.dataset,

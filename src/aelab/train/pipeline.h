@@ -22,6 +22,11 @@ struct Compute {
 };
 Compute prepare_compute(const TrainOptions& options);
 
+// train.flush_denormal for the trainings of this process (run_experiment, finetune). Not part
+// of prepare_compute: eval, latent maps and t-SNE keep IEEE subnormals, so their figures do not
+// move with a speed switch.
+void configure_denormals(const TrainOptions& options);
+
 // An experiment's dataset and its splits, with a log line saying what was loaded from where.
 struct LoadedData {
   data::Dataset dataset;

@@ -167,18 +167,16 @@ TEST(SpeedPaths, CudaGraphFollowsTheEagerLossCurve_CUDA) {
   EXPECT_LT(cg.back(), 0.8 * cg.front());
 }
 
-// train.flush_denormal (on by default): after prepare_compute, arithmetic on a subnormal float
-// gives zero (the slow path x86 takes for them is gone); off, the subnormal survives.
+// train.flush_denormal (on by default): after configure_denormals, arithmetic on a subnormal
+// float gives zero (the slow path x86 takes for them is gone); off, the subnormal survives.
 TEST(SpeedPaths, FlushDenormalTurnsSubnormalFloatsIntoZero) {
   const float subnormal = 1e-39f;  // below FLT_MIN (1.18e-38)
   train::TrainOptions options;
   options.device = "cpu";
   ASSERT_TRUE(options.flush_denormal);
-  train::prepare_compute(options);
+  train::configure_denormals(options);
   EXPECT_EQ((torch::full({4}, subnormal) * 1.0f).sum().item<float>(), 0.0f);
   options.flush_denormal = false;
-  train::prepare_compute(options);
+  train::configure_denormals(options);
   EXPECT_GT((torch::full({4}, subnormal) * 1.0f).sum().item<float>(), 0.0f);
-  options.flush_denormal = true;
-  train::prepare_compute(options);  // the rest of the process as aelab runs
 }
