@@ -1,6 +1,7 @@
 #pragma once
 // Runs the real aelab binary (AELAB_BINARY, set by CMake) and captures its exit code and output.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -31,6 +32,19 @@ inline CommandResult run_command(const std::string& command) {
 // `args` is appended to the binary's path as is (quote paths with spaces yourself).
 inline CommandResult run_aelab(const std::string& args) {
   return run_command(std::string("'") + AELAB_BINARY + "' " + args);
+}
+
+// Starts `aelab ARGS > LOG 2>&1` as a child of the test and returns its pid (for tests that
+// signal a running command and wait for it themselves).
+inline pid_t start_aelab(const std::string& args, const std::filesystem::path& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::string line = "exec '" + std::string(AELAB_BINARY) + "' " + args + " > '" +
+                       log.string() + "' 2>&1";
+    execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
 }
 
 inline std::string read_text(const std::filesystem::path& file) {

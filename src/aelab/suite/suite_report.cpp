@@ -117,13 +117,14 @@ void training_section(std::ostream& md, const SuiteSpec& spec, const Layout& lay
       md << "The study's best parameters are not available yet (" << e.what() << ").\n\n";
     }
   }
-  // Colorizers are judged against the gray picture itself: its PSNR / SSIM go beside theirs.
-  bool colorizers = false;
+  std::vector<nlohmann::json> summaries;
   for (const auto& v : step.variants) {
-    colorizers = colorizers ||
-                 std::isfinite(number_at(read_json_file(RunFiles(layout.run(v.name)).summary_json()),
-                                         "test_gray_psnr"));
+    summaries.push_back(read_json_file(RunFiles(layout.run(v.name)).summary_json()));
   }
+  // Colorizers are judged against the gray picture itself: its PSNR / SSIM go beside theirs.
+  const bool colorizers = std::any_of(summaries.begin(), summaries.end(), [](const auto& s) {
+    return std::isfinite(number_at(s, "test_gray_psnr"));
+  });
   report::Table t;
   t.header = {"run"};
   for (const auto& k : step.varied_keys) t.header.push_back(k);
@@ -133,9 +134,10 @@ void training_section(std::ostream& md, const SuiteSpec& spec, const Layout& lay
                         "state"}) {
     t.header.push_back(h);
   }
-  for (const auto& v : step.variants) {
+  for (size_t i = 0; i < step.variants.size(); ++i) {
+    const Variant& v = step.variants[i];
     RunFiles files(layout.run(v.name));
-    nlohmann::json s = read_json_file(files.summary_json());
+    const nlohmann::json& s = summaries[i];
     std::vector<std::string> row = {"[" + v.name + "](" + rel(layout, files.dir()) + ")"};
     for (const auto& k : step.varied_keys) row.push_back(value_of(v, step, k));
     if (s.is_object()) {

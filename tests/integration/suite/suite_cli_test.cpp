@@ -25,6 +25,7 @@ using aelab::testing::count_lines;
 using aelab::testing::last_line;
 using aelab::testing::read_text;
 using aelab::testing::run_aelab;
+using aelab::testing::start_aelab;
 
 namespace {
 
@@ -208,17 +209,6 @@ fs::path write_small_suite(const fs::path& dir) {
                            "[[step]]\nname = \"robust\"\nkind = \"eval\"\nruns = [\"ed\"]\n"
                            "noise = [\"original\", \"gaussian:0.3\"]\n");
   return dir / "suite.toml";
-}
-
-pid_t start_aelab(const std::string& args, const fs::path& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    std::string line = "exec '" + std::string(AELAB_BINARY) + "' " + args + " > '" +
-                       log.string() + "' 2>&1";
-    execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
 }
 
 std::map<std::string, double> test_losses(const fs::path& out) {

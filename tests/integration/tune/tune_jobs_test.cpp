@@ -24,6 +24,7 @@
 using aelab::storage::TrialState;
 using aelab::testing::run_aelab;
 using aelab::testing::run_command;
+using aelab::testing::start_aelab;
 
 namespace {
 
@@ -95,18 +96,6 @@ void expect_study_shared_by_two_jobs(aelab::storage::Storage& storage, int n) {
     }
   }
   EXPECT_TRUE(overlap) << "no trial of one job ran while a trial of the other did";
-}
-
-// Starts `aelab ARGS > LOG 2>&1` as a child of the test and returns its pid.
-pid_t start_aelab(const std::string& args, const fs::path& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    std::string line = "exec '" + std::string(AELAB_BINARY) + "' " + args + " > '" +
-                       log.string() + "' 2>&1";
-    execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
 }
 
 // Waits until `count` trials of study "j" are RUNNING with their params written (inside their
