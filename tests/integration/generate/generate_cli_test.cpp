@@ -290,7 +290,7 @@ TEST(CliGenerate, LatentTsneStartsFromOrPlacesIntoAGivenMap) {
   auto base = vae_run().parent_path();
   auto first = base / "latent-first", seeded = base / "latent-seeded", placed = base / "latent-placed";
   auto r = run_aelab("-q latent " + vae_run().string() +
-                     " --method tsne --n 200 --iterations 260 --tsne-method barnes-hut --out " +
+                     " --method tsne --n 200 --iterations 1000 --tsne-method barnes-hut --out " +
                      first.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find(", barnes-hut, KL "), std::string::npos) << r.output;
@@ -298,7 +298,7 @@ TEST(CliGenerate, LatentTsneStartsFromOrPlacesIntoAGivenMap) {
   EXPECT_EQ(first_json["tsne_method"], "barnes-hut");
   const auto map = (first / "latent-tsne.csv").string();
 
-  r = run_aelab("-q latent " + vae_run().string() + " --method tsne --n 200 --iterations 260"
+  r = run_aelab("-q latent " + vae_run().string() + " --method tsne --n 200 --iterations 1000"
                 " --tsne-method exact --init " + map + " --out " + seeded.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto seeded_json = nlohmann::json::parse(read_text(seeded / "latent-tsne.json"));
@@ -318,6 +318,9 @@ TEST(CliGenerate, LatentTsneStartsFromOrPlacesIntoAGivenMap) {
   auto placed_json = nlohmann::json::parse(read_text(placed / "latent-tsne.json"));
   EXPECT_EQ(placed_json["tsne_method"], "transform");
   EXPECT_EQ(placed_json["points"], 260);
+  // The map is a converged one (1000 steps, 250 of them exaggerated): a map cut short after the
+  // exaggeration phase still has its clusters squeezed, and points placed into it by their
+  // un-exaggerated affinities land elsewhere (median 0.33 of the map's radius on one CPU).
   // Every code is placed into the fixed map (a reference image's own row left out of its
   // affinities), so a reference image lands near where the map had it and a new image next to
   // reference images of its own class.
