@@ -241,6 +241,12 @@ torch::Tensor reconstruction_loss(LossKind kind, const torch::Tensor& output,
     case LossKind::kMse: return F::mse_loss(output, target);
     case LossKind::kBce: return F::binary_cross_entropy(output, target);
     case LossKind::kL1: return F::l1_loss(output, target);
+    case LossKind::kLogMse: {
+      // 1e-6 keeps the log finite on a perfect image and caps an image's weight (1 / MSE) there.
+      constexpr double kFloor = 1e-6;
+      auto per_image = (output - target).pow(2).flatten(1).mean(1);
+      return per_image.add(kFloor).log().mean();
+    }
   }
   AELAB_FAIL("unknown loss ", static_cast<int>(kind), " (expected ", loss_kind_names().list(), ")");
 }

@@ -4,7 +4,8 @@ namespace aelab::models {
 
 const config::EnumNames<LossKind>& loss_kind_names() {
   static const config::EnumNames<LossKind> names = {
-      {LossKind::kMse, "mse"}, {LossKind::kBce, "bce"}, {LossKind::kL1, "l1"}};
+      {LossKind::kMse, "mse"}, {LossKind::kBce, "bce"}, {LossKind::kL1, "l1"},
+      {LossKind::kLogMse, "log_mse"}};
   return names;
 }
 

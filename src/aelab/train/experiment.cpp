@@ -47,6 +47,10 @@ Experiment resolve_experiment(config::Document doc) {
   config::Section task(e.doc, "task");
   e.task = read_task_options(task);
   resolve_defaults(e);
+  // A vae's loss is a term of its ELBO (a log-likelihood summed over pixels); a log of the MSE
+  // is none, and beta would weigh it against the KL on no common scale.
+  AELAB_CHECK(!(e.model.variational() && e.train.loss == models::LossKind::kLogMse),
+              "train.loss = \"log_mse\" is not an ELBO term: a vae needs mse, bce or l1");
   return e;
 }
 

@@ -1,6 +1,7 @@
 // Model specs: shape inference, mirrored decoders, the summary table and errors that name the
 // layer and both shapes.
 #include <gtest/gtest.h>
+#include <cmath>
 #include <torch/nn.h>
 
 #include "aelab/config/document.h"
@@ -176,6 +177,28 @@ TEST(Models, KlOfStandardNormalIsZeroAndHandCase) {
 }
 
 // Issue 16, item 5: a mistyped size is refused naming the layer before any weight is allocated.
+// log_mse is the mean over images of ln(MSE of the image + 1e-6): an image twice as far off
+// costs ln 4 more whatever its size, so a nearly perfect image weighs as much as a poor one.
+TEST(Models, LogMseAveragesEachImagesLogError) {
+  auto target = torch::zeros({2, 1, 2, 2});
+  auto output = torch::zeros({2, 1, 2, 2});
+  output[0].fill_(0.1);   // image 0: MSE 0.01
+  output[1][0][0][0] = 2; // image 1: MSE 4 / 4 = 1
+  const double expected = 0.5 * (std::log(0.01 + 1e-6) + std::log(1 + 1e-6));
+  EXPECT_NEAR(reconstruction_loss(LossKind::kLogMse, output, target).item<double>(), expected,
+              1e-6);
+  // A perfect batch is ln 1e-6, finite.
+  EXPECT_NEAR(reconstruction_loss(LossKind::kLogMse, target, target).item<double>(),
+              std::log(1e-6), 1e-6);
+  // Halving the error of the better image lowers the loss by as much as halving the worse one's.
+  auto better = output.clone();
+  better[0].fill_(0.1 / std::sqrt(2.0));
+  auto worse = output.clone();
+  worse[1][0][0][0] = 2 / std::sqrt(2.0);
+  EXPECT_NEAR(reconstruction_loss(LossKind::kLogMse, better, target).item<double>(),
+              reconstruction_loss(LossKind::kLogMse, worse, target).item<double>(), 1e-4);
+}
+
 TEST(Models, HugeLayersAreRefusedBeforeAllocating) {
   auto msg = error_of([] {
     model_from(doc_with_encoder("[\"flatten\", { dense = { units = 1000000000 } }]"), {1, 28, 28});
