@@ -3,7 +3,7 @@
 // still training is fetched again every second, so its curves grow while the page is open.
 import { getJson } from './api.js';
 import { el, clear, poll } from './dom.js';
-import { baseLayout, colorOf, draw, purge } from './plots.js';
+import { baseLayout, colorOf, countAxis, draw, purge, title } from './plots.js';
 
 // Which columns of metrics.csv go on which plot, and how each is drawn.
 const kGroups = [
@@ -134,6 +134,7 @@ export class CurvesPanel {
   }
 
   drawGroup(group, traces) {
+    const largest = Math.max(0, ...traces.map((t) => t.x.length ? t.x[t.x.length - 1] : 0));
     let div = this.plots.get(group.key);
     if (!traces.length) {
       if (div) {
@@ -153,10 +154,11 @@ export class CurvesPanel {
     }
     const log = group.log && this.logScale;
     draw(div, traces, baseLayout({
-      title: { text: group.title, font: { size: 14 } },
+      title: title(group.title),
       height: 300,
       hovermode: 'x unified',
-      xaxis: { title: { text: 'epoch' }, zeroline: false },
+      margin: { l: 60, r: 20, t: 36, b: 30 },
+      xaxis: countAxis({}, largest),
       yaxis: { type: log ? 'log' : 'linear', exponentformat: 'power' },
       uirevision: `${group.key}-${log}`,
     }));

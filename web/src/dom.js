@@ -37,7 +37,8 @@ export function fmt(value, digits = 4) {
   if (!Number.isFinite(value)) return String(value);
   if (Number.isInteger(value) && Math.abs(value) < 1e7) return String(value);
   const a = Math.abs(value);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return value.toExponential(digits - 2);
+  // 5e-4, not 5.00e-4: trailing zeros of the mantissa say nothing.
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return value.toExponential(digits - 2).replace(/\.?0+e/, 'e');
   return String(Number(value.toPrecision(digits)));
 }
 

@@ -4,7 +4,7 @@
 // decoded interpolation between them (/api/interpolate). Two runs' maps sit side by side.
 import { getJson, serverInfo, latentImageUrl, interpolationUrl } from './api.js';
 import { el, clear, fmt, errorBox, replaceHashParams } from './dom.js';
-import { baseLayout, colorOf, draw, purge, scatterType } from './plots.js';
+import { baseLayout, colorOf, draw, purge, scatterType, title } from './plots.js';
 
 const kInterpolationSteps = 10;
 
@@ -76,9 +76,8 @@ class LatentPane {
       this.info,
       el('div', { class: 'latent-body' },
         el('div', { class: 'card' }, this.map),
-        el('div', { class: 'card latent-side' },
-          el('h3', {}, 'Test image'), this.hoverImg, this.hoverCaption,
-          el('h3', {}, 'Interpolation'), this.picksBox, this.interpImg)));
+        el('div', { class: 'card latent-side' }, el('h3', {}, 'Test image'), this.hoverImg, this.hoverCaption)),
+      el('div', { class: 'card latent-strip' }, el('h3', {}, 'Interpolation'), this.picksBox, this.interpImg));
   }
 
   async loadRun() {
@@ -149,10 +148,11 @@ class LatentPane {
       x: this.picks.map((i) => d.x[i]), y: this.picks.map((i) => d.y[i]), text: this.picks.map((_, k) => 'AB'[k]),
       textposition: 'top center', textfont: { size: 14, color: '#000' },
       marker: { size: 14, color: 'rgba(0,0,0,0)', line: { color: '#000', width: 2 } } });
-    const title = `${this.state.method === 'tsne' ? 't-SNE' : this.state.method.toUpperCase()} of the test codes`;
-    draw(this.map, traces, baseLayout({ title: { text: title, font: { size: 14 } }, height: 520,
-      xaxis: { zeroline: false, title: { text: this.state.method === 'pca' ? 'PC1' : '' } },
-      yaxis: { zeroline: false, scaleanchor: this.state.method === 'pca' ? 'x' : undefined, title: { text: this.state.method === 'pca' ? 'PC2' : '' } },
+    const name = this.state.method === 'tsne' ? 't-SNE' : this.state.method.toUpperCase();
+    const pca = this.state.method === 'pca';
+    draw(this.map, traces, baseLayout({ title: title(`${name} of the test codes`), height: 520,
+      xaxis: { zeroline: false, title: { text: pca ? 'PC1' : '' } },
+      yaxis: { zeroline: false, title: { text: pca ? 'PC2' : '' } },
       legend: { orientation: 'v', x: 1.02, y: 1 }, margin: { l: 50, r: 10, t: 36, b: 40 },
       uirevision: this.state.run + this.state.method }));
     this.map.removeAllListeners('plotly_hover');

@@ -160,13 +160,15 @@ export function mountRun(root, params) {
 
   function renderFiles() {
     const summary = run.summary;
+    const kv = (object) => el('table', { class: 'data kv' }, el('tbody', {}, Object.entries(object).map(([k, v]) =>
+      el('tr', {}, el('th', {}, k), el('td', {}, typeof v === 'object' && v !== null ? el('code', {}, JSON.stringify(v)) : fmt(v))))));
     clear(filesBox,
-      run.model_summary ? el('details', { open: true }, el('summary', {}, 'Model'), el('pre', { class: 'model-summary' }, run.model_summary)) : null,
-      summary ? el('details', {}, el('summary', {}, 'summary.json'),
-        el('table', { class: 'data kv' }, el('tbody', {}, Object.entries(summary).map(([k, v]) =>
-          el('tr', {}, el('th', {}, k), el('td', {}, typeof v === 'object' && v !== null ? el('code', {}, JSON.stringify(v)) : fmt(v))))))) : null,
-      run.experiment ? el('details', { open: true }, el('summary', {}, 'experiment.toml (resolved)'), el('pre', { class: 'experiment' }, run.experiment)) : null,
-      run.finetune ? el('details', {}, el('summary', {}, 'finetune.toml'), el('pre', {}, run.finetune)) : null);
+      el('div', { class: 'plot-grid two' },
+        run.experiment ? el('details', { open: true }, el('summary', {}, 'experiment.toml (resolved)'), el('pre', { class: 'experiment' }, run.experiment)) : null,
+        el('div', {},
+          run.model_summary ? el('details', { open: true }, el('summary', {}, 'Model'), el('pre', { class: 'model-summary' }, run.model_summary)) : null,
+          summary ? el('details', {}, el('summary', {}, 'summary.json'), kv(summary)) : null,
+          run.finetune ? el('details', {}, el('summary', {}, 'finetune.toml'), el('pre', {}, run.finetune)) : null)));
   }
 
   load();

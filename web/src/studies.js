@@ -4,13 +4,15 @@
 // parameter importance, intermediate values filtered by state, slice plots, and the trials
 // table. A click on a trial in any plot or row opens its run. A study with trials still running
 // is fetched again every few seconds.
-import { getJson, serverInfo } from './api.js';
+import { getJson } from './api.js';
 import { el, clear, fmt, fmtSeconds, stateBadge, poll, errorBox, hashOf, replaceHashParams } from './dom.js';
-import { baseLayout, draw, purge, showMessage, scatterType } from './plots.js';
+import { baseLayout, countAxis, draw, purge, showMessage, scatterType, title } from './plots.js';
 
 const kStateColors = { COMPLETE: '#1f77b4', PRUNED: '#ff7f0e', FAIL: '#d62728', RUNNING: '#2ca02c', WAITING: '#7f7f7f' };
 const kStates = Object.keys(kStateColors);
 const kTrialsPerPage = 100;
+// Top right inside the plot, clear of the axis title below.
+const kInsideLegend = { x: 1, xanchor: 'right', y: 1, bgcolor: 'rgba(255,255,255,0.8)', bordercolor: '#dde3e9', borderwidth: 1 };
 
 export function mountStudies(root) {
   const box = el('div');
@@ -126,13 +128,14 @@ export function mountStudy(root, params) {
   const head = el('div');
   const message = el('div', { class: 'study-message' });
   const logBox = el('input', { type: 'checkbox', class: 'study-log', onchange: () => drawAll() });
+  const parallelTools = el('div', { class: 'toolbar', hidden: true });
   const mk = (cls) => el('div', { class: `plot ${cls}` });
   const history = mk('study-history');
   const parallel = mk('study-parallel');
   const importance = mk('study-importance');
   const intermediate = mk('study-intermediate');
   const stateFilter = el('span', { class: 'state-filter' });
-  const slices = el('div', { class: 'plot-grid slices' });
+  const slices = el('div', { class: 'plot slices' });
   const tableBox = el('div', { class: 'table-wrap' });
   const pagerBox = el('span', { class: 'pager' });
   const tableState = el('select', { onchange: () => { tablePage = 0; renderTable(); } },
@@ -142,19 +145,18 @@ export function mountStudy(root, params) {
     el('div', { class: 'plot-grid two' },
       el('div', { class: 'card' }, history),
       el('div', { class: 'card' }, importance)),
-    el('div', { class: 'card' }, parallel),
+    el('div', { class: 'card' }, parallelTools, parallel),
     el('div', { class: 'card' }, el('div', { class: 'toolbar' }, 'intermediate values of trials that are ', stateFilter), intermediate),
-    el('h2', {}, 'Slices: objective against each parameter'), slices,
+    el('h2', {}, 'Slices: objective against each parameter (colour: trial number)'), el('div', { class: 'card' }, slices),
     el('h2', {}, 'Trials'), el('div', { class: 'toolbar' }, tableState, pagerBox), tableBox);
 
   let study = null;
-  let imp = [];
+  let imp = null;  // null: not come yet
   let sortKey = 'number';
   let sortDesc = false;
   let tablePage = 0;
   let highlighted = params.trial !== undefined ? Number(params.trial) : null;
   const shownStates = new Set(kStates);
-  const sliceDivs = new Map();
   let fingerprint = '';
 
   const runOfTrial = (number) => {
@@ -177,16 +179,20 @@ export function mountStudy(root, params) {
   };
 
   async function load() {
-    const [s, i] = await Promise.all([getJson('/api/study', { db, name }), getJson('/api/importance', { db, name }).catch(() => [])]);
+    const s = await getJson('/api/study', { db, name });
+    // Importance (fANOVA) takes the server a while on a big study: drawn when it comes.
+    getJson('/api/importance', { db, name }).then((i) => {
+      if (JSON.stringify(i) === JSON.stringify(imp)) return;
+      imp = i;
+      drawImportance();
+    }, () => {});
     // Redraw only what changed: a study of 10,000 trials is not redrawn every few seconds.
     const print = `${s.total}:${s.trials.map((t) => `${t.state}${t.value}${t.intermediate.length}`).join(',')}`;
     study = s;
-    imp = i;
     if (print === fingerprint) return study;
     const first = !fingerprint;
     fingerprint = print;
     await renderHead();
-    drawAll();
     if (first && highlighted !== null) {
       const index = sortedTrials().findIndex((t) => t.number === highlighted);
       if (index >= 0) tablePage = Math.floor(index / kTrialsPerPage);
@@ -196,6 +202,7 @@ export function mountStudy(root, params) {
       const row = tableBox.querySelector('tr.highlight');
       if (row) row.scrollIntoView({ block: 'center' });
     }
+    drawAll();
     return study;
   }
 
@@ -204,10 +211,11 @@ export function mountStudy(root, params) {
     for (const t of study.trials) counts[t.state] = (counts[t.state] || 0) + 1;
     const complete = study.trials.filter((t) => t.state === 'COMPLETE' && t.value !== null);
     const best = complete.reduce((b, t) => (!b || (study.direction === 'minimize' ? t.value < b.value : t.value > b.value) ? t : b), null);
+    // The database's file (or redacted URL), asked now: ids are given in the order the server
+    // finds databases, so a list fetched earlier may name another one.
     let label = db;
     try {
-      const info = await serverInfo();
-      label = (info.databases.find((d) => d.id === db) || {}).label || db;
+      label = ((await getJson('/api/studies')).find((s) => s.db === db) || {}).db_label || db;
     } catch {
       // The id is a label too.
     }
@@ -221,13 +229,17 @@ export function mountStudy(root, params) {
         best ? el('div', { class: 'figure' }, el('div', { class: 'figure-value' }, fmt(best.value)), el('div', { class: 'figure-label' }, `best: trial #${best.number}`)) : null));
   }
 
-  function drawAll() {
+  // Plot after plot, each in its own task, so the page paints (and answers clicks) between
+  // them: the parallel coordinates of thousands of trials take seconds in a software renderer.
+  let drawing = 0;
+  async function drawAll() {
     if (!study) return;
-    drawHistory();
-    drawParallel();
-    drawImportance();
-    drawIntermediate();
-    drawSlices();
+    const mine = ++drawing;
+    for (const step of [drawHistory, drawIntermediate, drawSlices, drawImportance, drawParallel]) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (mine !== drawing || stopped) return;
+      step();
+    }
   }
 
   const valueAxis = (title) => ({ title: { text: title }, type: logBox.checked ? 'log' : 'linear', exponentformat: 'power' });
@@ -243,31 +255,53 @@ export function mountStudy(root, params) {
         hovertemplate: 'trial #%{x}: %{y}<extra></extra>' },
       { type, mode: 'lines', name: 'best so far', x: points.map((p) => p.number), y: best,
         line: { color: '#d62728', shape: 'hv', width: 2 }, hoverinfo: 'skip' },
-    ], baseLayout({ title: { text: 'Optimization history', font: { size: 14 } }, height: 340,
-      xaxis: { title: { text: 'trial' } }, yaxis: valueAxis('objective') }));
+    ], baseLayout({ title: title('Optimization history'), height: 340, legend: kInsideLegend,
+      xaxis: countAxis({ title: { text: 'trial' } }, study.total), yaxis: valueAxis('objective') }));
     onClick(history);
   }
 
+  // Beyond this many complete trials the parallel coordinates show the best ones unless asked
+  // for all: thousands of lines are a solid block, and seconds to draw without a GPU.
+  const kParallelLines = 2000;
+  const allLines = el('input', { type: 'checkbox', class: 'parallel-all', onchange: () => drawParallel() });
+  const allLinesLabel = el('label', { class: 'parallel-all-label' }, allLines, ' ');
+  parallelTools.append(allLinesLabel);
+
   function drawParallel() {
     const axes = study.parallel.axes;
-    if (!axes.length || !axes[0].values.length) {
+    const n = axes.length ? axes[0].values.length : 0;
+    if (!n) {
       showMessage(parallel, 'Parallel coordinates: no complete trial yet.');
       return;
     }
+    let keep = null;
+    if (n > kParallelLines && !allLines.checked) {
+      const objective = axes[axes.length - 1].values;
+      const sign = study.direction === 'minimize' ? 1 : -1;
+      keep = [...objective.keys()].sort((i, j) => sign * (objective[i] - objective[j])).slice(0, kParallelLines).sort((i, j) => i - j);
+    }
+    const pick = (values) => (keep ? keep.map((i) => values[i]) : values);
+    allLinesLabel.lastChild.textContent = ` all ${n} complete trials`;
+    parallelTools.hidden = n <= kParallelLines;
     // The objective's axis follows the page's log toggle; the parameters' follow their distributions.
-    const dims = axes.map((a, i) => parcoordsDimension(i === axes.length - 1 ? { ...a, log: logBox.checked } : a));
+    const dims = axes.map((a, i) => parcoordsDimension({ ...a, values: pick(a.values), ...(i === axes.length - 1 ? { log: logBox.checked } : {}) }));
+    const what = keep ? `the best ${kParallelLines} of ${n} complete trials` : 'complete trials';
     draw(parallel, [{
       type: 'parcoords',
       dimensions: dims,
       labelangle: axes.length > 6 ? -15 : 0,
       labelside: 'top',
-      line: { color: study.parallel.color, colorscale: 'Viridis', reversescale: study.direction === 'minimize',
+      line: { color: pick(study.parallel.color), colorscale: 'Viridis', reversescale: study.direction === 'minimize',
         showscale: true, colorbar: { title: { text: 'objective' }, thickness: 12 } },
-    }], baseLayout({ title: { text: 'Parallel coordinates (complete trials)', font: { size: 14 } }, height: 420,
+    }], baseLayout({ title: title(`Parallel coordinates (${what})`), height: 420,
       margin: { l: 70, r: 60, t: 90, b: 30 } }));
   }
 
   function drawImportance() {
+    if (!imp) {
+      showMessage(importance, 'Parameter importance: computing…');
+      return;
+    }
     if (!imp.length) {
       showMessage(importance, 'Parameter importance needs at least two complete trials.');
       return;
@@ -275,7 +309,7 @@ export function mountStudy(root, params) {
     const rows = [...imp].reverse();  // most important at the top
     draw(importance, [{ type: 'bar', orientation: 'h', x: rows.map((r) => r.importance), y: rows.map((r) => r.param),
       marker: { color: '#1f77b4' }, hovertemplate: '%{y}: %{x:.3f}<extra></extra>' }],
-    baseLayout({ title: { text: 'Parameter importance (fANOVA)', font: { size: 14 } }, height: 340,
+    baseLayout({ title: title('Parameter importance (fANOVA)'), height: 340,
       margin: { l: 140, r: 20, t: 36, b: 44 }, xaxis: { title: { text: 'importance' }, range: [0, 1] } }));
   }
 
@@ -287,7 +321,8 @@ export function mountStudy(root, params) {
         onchange: (e) => { if (e.target.checked) shownStates.add(s); else shownStates.delete(s); drawIntermediate(); } }),
       ' ', stateBadge(s), ` ${counts[s]}`)));
     // One trace per state, the trials' curves joined by gaps: 10,000 curves as 10,000 traces
-    // would take Plotly minutes.
+    // would take Plotly minutes. SVG, not WebGL, whatever the size: Plotly simplifies an SVG
+    // line, while its WebGL lines took 13 s for 90,000 points in a software renderer.
     const traces = [];
     for (const s of kStates) {
       if (!shownStates.has(s) || !counts[s]) continue;
@@ -299,7 +334,7 @@ export function mountStudy(root, params) {
         for (const [step, v] of t.intermediate) { x.push(step); y.push(v); custom.push(t.number); }
         x.push(null); y.push(null); custom.push(null);
       }
-      traces.push({ type: scatterType(x.length), mode: x.length < 400 ? 'lines+markers' : 'lines', name: s.toLowerCase(),
+      traces.push({ type: 'scatter', mode: x.length < 400 ? 'lines+markers' : 'lines', name: s.toLowerCase(),
         x, y, customdata: custom, line: { color: kStateColors[s], width: 1.5 }, marker: { size: 4 }, opacity: 0.8,
         hovertemplate: 'trial #%{customdata}, step %{x}: %{y}<extra></extra>' });
     }
@@ -307,36 +342,45 @@ export function mountStudy(root, params) {
       showMessage(intermediate, 'No trial reported intermediate values yet.');
       return;
     }
-    draw(intermediate, traces, baseLayout({ title: { text: 'Intermediate values', font: { size: 14 } }, height: 360,
-      xaxis: { title: { text: 'step (epoch)' } }, yaxis: valueAxis('intermediate value') }));
+    const largest = Math.max(0, ...study.trials.map((t) => (t.intermediate.length ? t.intermediate[t.intermediate.length - 1][0] : 0)));
+    draw(intermediate, traces, baseLayout({ title: title('Intermediate values'), height: 360, legend: kInsideLegend,
+      xaxis: countAxis({ title: { text: 'step (epoch)' } }, largest), yaxis: valueAxis('intermediate value') }));
     onClick(intermediate);
   }
 
+  // One figure with a subplot per parameter, as Optuna's plot_slice: one WebGL context for all
+  // of them (a browser keeps 16; a plot each would lose the oldest ones in a big study).
   function drawSlices() {
     const complete = study.trials.filter((t) => t.state === 'COMPLETE' && t.value !== null);
     const names = Object.keys(study.params);
-    for (const [key, div] of sliceDivs) if (!names.includes(key)) { purge(div); div.parentElement.remove(); sliceDivs.delete(key); }
-    for (const param of names) {
-      let div = sliceDivs.get(param);
-      if (!div) {
-        div = el('div', { class: 'plot slice', dataset: { param } });
-        sliceDivs.set(param, div);
-        slices.append(el('div', { class: 'card plot-card' }, div));
-      }
+    if (!names.length) {
+      showMessage(slices, 'No parameters.');
+      return;
+    }
+    const columns = Math.min(names.length, Math.max(1, Math.floor((slices.clientWidth || 1200) / 330)));
+    const rows = Math.ceil(names.length / columns);
+    const type = scatterType(complete.length);
+    const layout = baseLayout({ height: 290 * rows, showlegend: false, margin: { l: 60, r: 16, t: 20, b: 50 },
+      grid: { rows, columns, pattern: 'independent', xgap: 0.12, ygap: 0.35 } });
+    const traces = names.map((param, i) => {
       const d = study.params[param];
       const kind = distributionKind(d);
-      const rows = complete.filter((t) => t.params[param] !== undefined && t.params[param] !== null);
-      const xaxis = { title: { text: param } };
+      const rowsOf = complete.filter((t) => t.params[param] !== undefined && t.params[param] !== null);
+      const axis = i === 0 ? '' : String(i + 1);
+      const xaxis = { title: { text: param, standoff: 4 } };
       if (kind === 'categorical') Object.assign(xaxis, { type: 'category', categoryorder: 'array', categoryarray: d.attributes.choices.map(String) });
       if (kind === 'log') Object.assign(xaxis, { type: 'log', exponentformat: 'power' });
-      draw(div, [{ type: scatterType(rows.length), mode: 'markers',
-        x: rows.map((t) => (kind === 'categorical' ? String(t.params[param]) : t.params[param])), y: rows.map((t) => t.value),
-        customdata: rows.map((t) => t.number),
-        marker: { color: rows.map((t) => t.number), colorscale: 'Blues', showscale: false, size: 7, line: { width: 0.5, color: '#333' } },
-        hovertemplate: `trial #%{customdata}: ${param}=%{x}, objective %{y}<extra></extra>` }],
-      baseLayout({ height: 280, margin: { l: 60, r: 16, t: 16, b: 50 }, xaxis, yaxis: valueAxis('objective'), showlegend: false }));
-      onClick(div);
-    }
+      layout[`xaxis${axis}`] = xaxis;
+      layout[`yaxis${axis}`] = i % columns === 0 ? valueAxis('objective') : { ...valueAxis(''), title: undefined };
+      return { type, mode: 'markers', xaxis: `x${axis}`, yaxis: `y${axis}`, name: param, meta: { param },
+        x: rowsOf.map((t) => (kind === 'categorical' ? String(t.params[param]) : t.params[param])), y: rowsOf.map((t) => t.value),
+        customdata: rowsOf.map((t) => t.number),
+        marker: { color: rowsOf.map((t) => t.number), colorscale: 'Viridis', cmin: 0, cmax: study.total, size: 6,
+          opacity: complete.length > 2000 ? 0.5 : 0.85 },
+        hovertemplate: `trial #%{customdata}: ${param}=%{x}, objective %{y}<extra></extra>` };
+    });
+    draw(slices, traces, layout);
+    onClick(slices);
   }
 
   function sortedTrials() {
@@ -397,14 +441,16 @@ export function mountStudy(root, params) {
       clear(message, errorBox(e));
     }
     const active = study && study.trials.some((t) => t.state === 'RUNNING' || t.state === 'WAITING');
-    if (!stopped && (active || !study)) timer = setTimeout(tick, 3000);
+    // A big study is 6 MB a fetch: asked for less often.
+    const every = study && study.total > 2000 ? 10000 : 3000;
+    if (!stopped && (active || !study)) timer = setTimeout(tick, every);
   };
   tick();
   replaceHashParams('study', params);
   return () => {
     stopped = true;
     clearTimeout(timer);
-    for (const div of [history, parallel, importance, intermediate, ...sliceDivs.values()]) purge(div);
+    for (const div of [history, parallel, importance, intermediate, slices]) purge(div);
   };
 }
 
