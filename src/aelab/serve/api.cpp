@@ -93,6 +93,21 @@ RunEntry run_or_404(Index& index, const std::string& id) {
   return *run;
 }
 
+// A run folder without summary.json reads as running or interrupted from its files alone; when
+// it is the folder of a trial its study pruned or failed, the study's word is the truth.
+bool lacks_outcome(const nlohmann::json& row) {
+  const auto state = row.value("state", "");
+  return state == "running" || state == "interrupted";
+}
+
+void apply_trial_state(nlohmann::json& row, const std::map<std::string, std::string>& states) {
+  if (!lacks_outcome(row)) return;
+  auto it = states.find(row.value("id", ""));
+  if (it == states.end()) return;
+  if (it->second == "PRUNED") row["state"] = "pruned";
+  if (it->second == "FAIL") row["state"] = "failed";
+}
+
 bool lower_than(const nlohmann::json& a, const nlohmann::json& b) {
   // Nulls sort last in either order (handled by the caller); numbers by value, text by text.
   if (a.is_number() && b.is_number()) return a.get<double>() < b.get<double>();
@@ -223,6 +238,11 @@ Response Api::route(const Request& request) {
   }
   if (path == "/api/runs") {
     auto runs = index_.runs();
+    if (std::any_of(runs.begin(), runs.end(),
+                    [](const RunEntry& r) { return lacks_outcome(r.row); })) {
+      auto states = studies_.trial_states();
+      for (auto& r : runs) apply_trial_state(r.row, states);
+    }
     std::vector<nlohmann::json> rows;
     const std::string q = request.query.count("q") ? request.query.at("q") : "";
     for (auto& r : runs)
@@ -245,6 +265,7 @@ Response Api::route(const Request& request) {
   }
   if (path == "/api/run") {
     auto run = run_or_404(index_, param(request, "id"));
+    if (lacks_outcome(run.row)) apply_trial_state(run.row, studies_.trial_states());
     auto files = list_run_files(run.dir);
     nlohmann::json out;
     out["row"] = run.row;
@@ -271,6 +292,7 @@ Response Api::route(const Request& request) {
   }
   if (path == "/api/metrics") {
     auto run = run_or_404(index_, param(request, "id"));
+    if (lacks_outcome(run.row)) apply_trial_state(run.row, studies_.trial_states());
     auto csv = run_file(roots_, run.dir / "metrics.csv");
     auto m = read_metrics(csv ? *csv : fs::path());
     m["state"] = run.row["state"];

@@ -217,4 +217,27 @@ nlohmann::json Studies::trial_of_run(const fs::path& dir) {
   return nullptr;
 }
 
+std::map<std::string, std::string> Studies::trial_states() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (steady_seconds() - states_at_ < states_seconds_) return states_;
+  }
+  nlohmann::json list_copy = list();
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::map<std::string, std::string> states;
+  for (const auto& s : list_copy) {
+    if (s.contains("error")) continue;
+    try {
+      auto& loaded = load_locked(s["db"], s["name"]);
+      for (size_t i = 0; i < loaded.trials.size(); ++i)
+        if (!loaded.run_ids[i].empty())
+          states[loaded.run_ids[i]] = storage::to_string(loaded.trials[i].state);
+    } catch (const NotFound&) {
+    }
+  }
+  states_ = states;
+  states_at_ = steady_seconds();
+  return states;
+}
+
 }  // namespace aelab::serve

@@ -43,6 +43,12 @@ class Studies {
   nlohmann::json importance(const std::string& db, const std::string& name);
   // The trial whose run folder is `dir`: {db, study, number, state, value}, or null.
   nlohmann::json trial_of_run(const fs::path& dir);
+  // The state of every trial whose run folder is under the roots, by the roots id of the folder
+  // ("PRUNED", "FAIL", ...): the folder of a pruned trial holds no summary.json, so only its
+  // study tells it from a training that is running or was killed. Read again at most every
+  // `states_seconds` (the runs table asks every few seconds; a 10,000-trial study takes a
+  // while to read, and pruned and failed are final states).
+  std::map<std::string, std::string> trial_states();
 
   struct NotFound {};
 
@@ -67,6 +73,9 @@ class Studies {
   std::map<std::pair<std::string, std::string>, Loaded> loaded_;       // by (db id, study)
   nlohmann::json list_;
   double list_at_ = -1e300;
+  std::map<std::string, std::string> states_;
+  double states_at_ = -1e300;
+  double states_seconds_ = 10.0;
 };
 
 }  // namespace aelab::serve

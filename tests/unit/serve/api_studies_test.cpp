@@ -231,6 +231,53 @@ TEST(StudyDatabases, StorageUrlsComeFirstThenTheDatabasesUnderTheRoots) {
   EXPECT_EQ(s["total"], 5);
 }
 
+TEST(StudyDatabases, ATrialFolderWithoutSummaryTakesItsPrunedOrFailedStateFromTheStudy) {
+  // tune leaves no summary.json in the folder of a trial it pruned or that failed: by its files
+  // alone the folder reads as running (fresh) or interrupted (old).
+  auto tree = testing::make_served_tree("study-trial-states", /*with_study=*/false);
+  const fs::path tune = tree.root / "tune";
+  const std::string experiment = "[data]\ndataset = \"mnist\"\n[model]\nkind = \"ae\"\n";
+  for (const char* trial : {"trial-0", "trial-1", "trial-2"}) {
+    testing::write_file(tune / trial / "experiment.toml", experiment);
+    testing::write_file(tune / trial / "metrics.csv", "epoch,train_loss,val_loss\n1,0.2,0.3\n");
+  }
+  testing::age_files(tune / "trial-1", std::chrono::hours(1));
+  {
+    auto storage =
+        storage::open_storage(testing::sqlite_url(tune / "study.db"), storage::OpenMode::kCreate);
+    int64_t study = storage->create_study("s", study::Direction::kMinimize);
+    const study::TrialState states[] = {study::TrialState::kPruned, study::TrialState::kFail,
+                                        study::TrialState::kRunning};
+    for (int n = 0; n < 3; ++n) {
+      int64_t id = storage->create_new_trial(study);
+      const fs::path folder = tune / ("trial-" + std::to_string(n));
+      storage->set_trial_user_attr(id, "run_folder", folder.string());
+      storage->set_trial_intermediate_value(id, 1, 0.3);
+      if (states[n] != study::TrialState::kRunning)
+        storage->set_trial_state_values(id, states[n], std::nullopt);
+    }
+  }
+  Roots roots({tree.root});
+  Api api(roots, {}, ApiOptions{});
+  std::map<std::string, std::string> state;
+  const auto runs = body_of(api.handle(get("/api/runs")));
+  for (const auto& row : runs["runs"]) state[row["id"]] = row["state"];
+  EXPECT_EQ(state["0/tune/trial-0"], "pruned");
+  EXPECT_EQ(state["0/tune/trial-1"], "failed");
+  EXPECT_EQ(state["0/tune/trial-2"], "running");        // the study agrees with the files
+  EXPECT_EQ(state["0/runs/vae-fashion"], "running");    // no trial: the files say
+  EXPECT_EQ(state["0/runs/old-cifar"], "interrupted");
+  // The filter and the run's own routes see the same state.
+  auto pruned = body_of(api.handle(get("/api/runs", {{"q", "pruned"}})));
+  ASSERT_EQ(pruned["total"], 1) << pruned.dump();
+  EXPECT_EQ(pruned["runs"][0]["id"], "0/tune/trial-0");
+  auto metrics = body_of(api.handle(get("/api/metrics", {{"id", "0/tune/trial-0"}})));
+  EXPECT_EQ(metrics["state"], "pruned");
+  auto run = body_of(api.handle(get("/api/run", {{"id", "0/tune/trial-1"}})));
+  EXPECT_EQ(run["row"]["state"], "failed");
+  EXPECT_EQ(run["trial"]["state"], "FAIL");
+}
+
 TEST(StudyDatabases, ADatabaseThatCannotBeReadIsListedWithItsError) {
   auto tree = testing::make_served_tree("study-broken-db", /*with_study=*/false);
   // SQLite's header and then garbage: found as a database, refused by the storage.
