@@ -20,7 +20,9 @@ const kGroups = [
   { key: 'accuracy', title: 'Accuracy', log: false, metrics: [
     { column: 'train_accuracy', label: 'train', dash: 'solid' },
     { column: 'val_accuracy', label: 'validation', dash: 'dash' }] },
-  { key: 'lr', title: 'Learning rate', log: true, metrics: [
+  // A constant learning rate is one number, not a plot: shown when it changes (a schedule) or
+  // differs between the runs shown.
+  { key: 'lr', title: 'Learning rate', log: true, onlyVarying: true, metrics: [
     { column: 'lr', label: 'lr', dash: 'solid' }] },
 ];
 
@@ -36,6 +38,11 @@ export function smooth(values, weight) {
     n += 1;
     return last / (1 - weight ** n);
   });
+}
+
+function varies(traces) {
+  const values = new Set(traces.flatMap((t) => t.y.filter((v) => v !== null)));
+  return values.size > 1;
 }
 
 const hasValue = (values, nonZero) =>
@@ -129,6 +136,7 @@ export class CurvesPanel {
             meta: { run: run.id, metric: metric.column, raw: false } });
         }
       });
+      if (group.onlyVarying && !varies(traces)) traces.length = 0;
       this.drawGroup(group, traces);
     }
   }

@@ -120,7 +120,7 @@ class LatentPane {
       i.code_dims ? `codes of ${i.code_dims} numbers` : null,
       i.trustworthiness != null ? `trustworthiness ${fmt(i.trustworthiness, 3)}` : null,
       i.knn_accuracy != null ? `${i.k || ''}-NN accuracy ${(100 * i.knn_accuracy).toFixed(1)} %` : null,
-      Array.isArray(i.explained_variance_ratio) ? `explained variance ${i.explained_variance_ratio.map((v) => (100 * v).toFixed(1) + ' %').join(' + ')}` : null,
+      Array.isArray(i.explained_variance_ratio) && i.explained_variance_ratio.length ? `explained variance ${i.explained_variance_ratio.map((v) => (100 * v).toFixed(1) + ' %').join(' + ')}` : null,
     ].filter(Boolean).join(' · '));
     this.draw();
   }

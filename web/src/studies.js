@@ -310,7 +310,8 @@ export function mountStudy(root, params) {
     draw(importance, [{ type: 'bar', orientation: 'h', x: rows.map((r) => r.importance), y: rows.map((r) => r.param),
       marker: { color: '#1f77b4' }, hovertemplate: '%{y}: %{x:.3f}<extra></extra>' }],
     baseLayout({ title: title('Parameter importance (fANOVA)'), height: 340,
-      margin: { l: 140, r: 20, t: 36, b: 44 }, xaxis: { title: { text: 'importance' }, range: [0, 1] } }));
+      margin: { l: 20, r: 20, t: 36, b: 44 }, xaxis: { title: { text: 'importance' }, range: [0, 1] },
+      yaxis: { automargin: true, ticksuffix: ' ' } }));
   }
 
   function drawIntermediate() {
