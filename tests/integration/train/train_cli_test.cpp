@@ -293,12 +293,12 @@ TEST(CliTrain, TheColorizationLineNamesEachNumberAndTheGrayBaseline) {
   auto line = aelab::testing::last_line(r.output);
   double loss = 0, mse = 0, psnr = 0, gray_psnr = 0, ssim = 0, gray_ssim = 0;
   int matched = std::sscanf(line.c_str(),
-                            "test mse loss on the predicted a*b* chroma of Lab %lf; colorized "
+                            "test log_mse loss on the predicted a*b* chroma of Lab %lf; colorized "
                             "picture in RGB: mse %lf, psnr %lf dB (gray input %lf dB), ssim %lf "
                             "(gray input %lf)",
                             &loss, &mse, &psnr, &gray_psnr, &ssim, &gray_ssim);
   ASSERT_EQ(matched, 6) << line;
-  EXPECT_NEAR(loss, summary["test_loss"].get<double>(), 1e-4 * loss);
+  EXPECT_NEAR(loss, summary["test_loss"].get<double>(), 1e-4 * std::abs(loss));
   EXPECT_NEAR(mse, summary["test_mse"].get<double>(), 1e-4 * mse);
   EXPECT_NEAR(psnr, summary["test_psnr"].get<double>(), 1e-3);
   EXPECT_NEAR(gray_psnr, summary["test_gray_psnr"].get<double>(), 1e-3);
