@@ -2,7 +2,7 @@
 // PSNR, KL divergence of VAEs, learning rate, and the accuracies of fine-tuning folders. A run
 // still training is fetched again every second, so its curves grow while the page is open.
 import { getJson } from './api.js';
-import { el, clear, poll } from './dom.js';
+import { el, clear, fmt, poll } from './dom.js';
 import { baseLayout, colorOf, countAxis, draw, purge, title } from './plots.js';
 
 // Which columns of metrics.csv go on which plot, and how each is drawn.
@@ -22,7 +22,7 @@ const kGroups = [
     { column: 'val_accuracy', label: 'validation', dash: 'dash' }] },
   // A constant learning rate is one number, not a plot: shown when it changes (a schedule) or
   // differs between the runs shown.
-  { key: 'lr', title: 'Learning rate', log: true, onlyVarying: true, metrics: [
+  { key: 'lr', title: 'Learning rate', log: true, onlyVarying: true, exact: true, metrics: [
     { column: 'lr', label: 'lr', dash: 'solid' }] },
 ];
 
@@ -111,7 +111,7 @@ export class CurvesPanel {
   redraw() {
     this.dirty = false;
     const single = this.runs.length === 1;
-    this.note.textContent = this.runs.length ? '' : 'Select runs to see their curves.';
+    const notes = [];
     for (const group of kGroups) {
       const traces = [];
       this.runs.forEach((run, i) => {
@@ -126,19 +126,25 @@ export class CurvesPanel {
           const line = { color, dash: single ? 'solid' : metric.dash, width: 2 };
           const common = { x: epochs, type: 'scatter', legendgroup: run.id + metric.column,
             connectgaps: !!metric.sparse };
-          if (this.smoothing > 0) {
+          const weight = group.exact ? 0 : this.smoothing;
+          if (weight > 0) {
             traces.push({ ...common, y: values, mode: 'lines', line: { ...line, width: 1 },
               opacity: 0.25, showlegend: false, hoverinfo: 'skip',
               meta: { run: run.id, metric: metric.column, raw: true } });
           }
-          traces.push({ ...common, y: smooth(values, this.smoothing), name,
+          traces.push({ ...common, y: smooth(values, weight), name,
             mode: metric.sparse || epochs.length < 2 ? 'lines+markers' : 'lines', line,
             meta: { run: run.id, metric: metric.column, raw: false } });
         }
       });
-      if (group.onlyVarying && !varies(traces)) traces.length = 0;
+      if (group.onlyVarying && traces.length && !varies(traces)) {
+        const value = traces[0].y.find((v) => v !== null);
+        notes.push(`${group.title.toLowerCase()} constant: ${fmt(value)}`);
+        traces.length = 0;
+      }
       this.drawGroup(group, traces);
     }
+    this.note.textContent = this.runs.length ? notes.join(' · ') : 'Select runs to see their curves.';
   }
 
   drawGroup(group, traces) {

@@ -93,11 +93,14 @@ export function markdownTable(text) {
   const cells = (line) => line.replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
   if (lines.length < 2 || !/^\|?[\s:|-]+\|?$/.test(lines[1])) return el('pre', {}, text);
   const head = cells(lines[0]);
+  const rows = lines.slice(2).map(cells);
   const numeric = (c) => c !== '' && !Number.isNaN(Number(c));
+  // A column of numbers is right-aligned, its title too.
+  const numericColumn = head.map((_, i) => rows.some((r) => numeric(r[i] || '')));
   return el('table', { class: 'data' },
-    el('thead', {}, el('tr', {}, head.map((h) => el('th', {}, h)))),
-    el('tbody', {}, lines.slice(2).map((line) =>
-      el('tr', {}, cells(line).map((c) => el('td', { class: numeric(c) ? 'num' : null },
+    el('thead', {}, el('tr', {}, head.map((h, i) => el('th', { class: numericColumn[i] ? 'num' : null }, h)))),
+    el('tbody', {}, rows.map((row) =>
+      el('tr', {}, row.map((c) => el('td', { class: numeric(c) ? 'num' : null },
         numeric(c) ? fmt(Number(c)) : c.replace(/`/g, '')))))));
 }
 

@@ -17,12 +17,28 @@ const kPictureGroups = [
   { title: 'Other pictures', test: () => true },
 ];
 
+const pct = (v) => (v == null ? null : `${(100 * v).toFixed(2)} %`);
+
+// A fine-tuning folder's figures (its summary.json: docs/run-folder.md): the classifier, the
+// probes on the frozen codes, what it cost in labels.
+const kFinetuneFigures = [
+  ['test accuracy', (s) => s.test_accuracy_mean ?? s.test_accuracy, pct],
+  ['linear probe', (s) => s.probe_accuracy_mean, pct],
+  ['k-NN', (s) => s.knn_accuracy_mean, pct],
+  ['test loss', (s, r) => s.test_loss ?? r.test_loss, fmt],
+  ['mode', (s) => s.mode, (v) => v ?? null],
+  ['labels used', (s) => s.labels_used, (v) => (v == null ? null : v.toLocaleString('en'))],
+  ['seeds', (s) => (Array.isArray(s.seeds) ? s.seeds.length : null), (v) => v],
+  ['epochs', (s, r) => r.epochs, fmt],
+  ['parameters', (s) => s.trainable_parameters, (v) => (v == null ? null : `${v.toLocaleString('en')} trained`)],
+  ['time', (s) => s.seconds, (v) => (v == null ? null : fmtSeconds(v))],
+];
+
 // The figures of the header, from summary.json, else (still training) from the table's row.
 const kFigures = [
   ['test loss', (s, r) => s.test_loss ?? r.test_loss, fmt],
   ['test PSNR', (s, r) => s.test_psnr ?? r.test_psnr, (v) => (v == null ? '–' : `${v.toFixed(2)} dB`)],
   ['test SSIM', (s, r) => s.test_ssim ?? r.test_ssim, (v) => (v == null ? '–' : v.toFixed(4))],
-  ['test accuracy', (s, r) => s.test_accuracy ?? r.test_accuracy, (v) => (v == null ? null : `${(100 * v).toFixed(2)} %`)],
   ['best val loss', (s, r) => s.best_val_loss ?? r.best_val_loss, fmt],
   ['best epoch', (s) => s.best_epoch, fmt],
   ['epochs', (s, r) => r.epochs, fmt],
@@ -103,8 +119,9 @@ export function mountRun(root, params) {
           `trial #${trial.number} of study ${trial.study} (${String(trial.state).toLowerCase()}${trial.value == null ? '' : ', value ' + fmt(trial.value)})`) : null,
         run.latent_methods.length ? el('a', { class: 'button', href: hashOf('latent', { a: id, ma: run.latent_methods.includes('tsne') ? 'tsne' : run.latent_methods[0] }) },
           `latent explorer (${run.latent_methods.join(', ')})`) : null));
+    const finetune = row.kind === 'finetune';
     clear(figures, el('div', { class: 'figures' },
-      kFigures.map(([label, get, format]) => {
+      (finetune ? kFinetuneFigures : kFigures).map(([label, get, format]) => {
         const text = format(get(summary, row));
         return text === null ? null : el('div', { class: 'figure' }, el('div', { class: 'figure-value' }, text), el('div', { class: 'figure-label' }, label));
       })));
@@ -166,7 +183,10 @@ export function mountRun(root, params) {
       el('div', { class: 'plot-grid two' },
         run.experiment ? el('details', { open: true }, el('summary', {}, 'experiment.toml (resolved)'), el('pre', { class: 'experiment' }, run.experiment)) : null,
         el('div', {},
-          run.model_summary ? el('details', { open: true }, el('summary', {}, 'Model'), el('pre', { class: 'model-summary' }, run.model_summary)) : null,
+          // The server says "(no summary: why)" for a folder it cannot build a model of (a
+      // fine-tuning's classifier): kept, folded.
+      run.model_summary ? el('details', { open: !run.model_summary.startsWith('(no summary') }, el('summary', {}, 'Model'),
+        el('pre', { class: 'model-summary' }, run.model_summary)) : null,
           summary ? el('details', {}, el('summary', {}, 'summary.json'), kv(summary)) : null,
           run.finetune ? el('details', {}, el('summary', {}, 'finetune.toml'), el('pre', {}, run.finetune)) : null)));
   }
