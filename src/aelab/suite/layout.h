@@ -2,6 +2,8 @@
 // A suite's output folder, the one place that knows its names:
 //
 //   suite.toml                      the suite file as it was run (a copy)
+//   command-line.txt                the run's `--set key=value` experiment fields, one per line
+//                                   (the report names them; --report-only reads them back)
 //   suite-report.md                 the report: one section per step
 //   figures/<step>-*.png, .pdf      the report's plots (overlaid curves)
 //   runs/<run>/                     run folders of train and refit steps (docs/run-folder.md)
@@ -25,6 +27,7 @@ class Layout {
   const std::filesystem::path& out() const { return out_; }
 
   std::filesystem::path suite_copy() const { return out_ / "suite.toml"; }
+  std::filesystem::path command_line_sets() const { return out_ / "command-line.txt"; }
   std::filesystem::path report_md() const { return out_ / "suite-report.md"; }
   std::filesystem::path figures() const { return out_ / "figures"; }
   std::filesystem::path run(const std::string& name) const { return out_ / "runs" / name; }

@@ -175,6 +175,9 @@ void check_suite(const SuiteSpec& spec, const Layout& layout, const SuiteOptions
 int run_suite(const SuiteSpec& spec, const Layout& layout, const SuiteOptions& options) {
   ensure_directory(layout.out());
   write_file_atomic(layout.suite_copy(), read_file(spec.source));
+  std::string sets;
+  for (const auto& o : options.sets) sets += o.key + "=" + o.value + "\n";
+  write_file_atomic(layout.command_line_sets(), sets);
   const PlanContext ctx = context_for(spec, layout, options);
   const int cores = tune::available_cores();
   const std::string program = own_program();

@@ -103,6 +103,18 @@ bool plot_curves(const Layout& layout, const Step& step, const std::string& colu
   }
 }
 
+// The `--set` fields the suite ran with (command-line.txt; none when the folder predates it).
+Overrides command_line_sets(const Layout& layout) {
+  Overrides sets;
+  if (!std::filesystem::exists(layout.command_line_sets())) return sets;
+  std::istringstream in(read_file(layout.command_line_sets()));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) sets.push_back(parse_override(line));
+  }
+  return sets;
+}
+
 void training_section(std::ostream& md, const SuiteSpec& spec, const Layout& layout, const Step& step) {
   if (step.kind == StepKind::kRefit) {
     const Step* tune = spec.find_step(step.study_step);
@@ -112,6 +124,11 @@ void training_section(std::ostream& md, const SuiteSpec& spec, const Layout& lay
       for (const auto& o : best) md << " `" << o.key << " = " << o.value << "`";
       md << ", then the step's fields";
       for (const auto& o : step.set) md << " `" << o.key << " = " << o.value << "`";
+      const Overrides command_line = command_line_sets(layout);
+      if (!command_line.empty()) {
+        md << ", then the command line's";
+        for (const auto& o : command_line) md << " `" << o.key << " = " << o.value << "`";
+      }
       md << ".\n\n";
     } catch (const Error& e) {
       md << "The study's best parameters are not available yet (" << e.what() << ").\n\n";
@@ -358,6 +375,12 @@ void write_suite_report(const SuiteSpec& spec, const Layout& layout) {
   if (!spec.set.empty()) {
     md << "For every run:";
     for (const auto& o : spec.set) md << " `" << o.key << " = " << o.value << "`";
+    md << "\n\n";
+  }
+  const Overrides command_line = command_line_sets(layout);
+  if (!command_line.empty()) {
+    md << "From the command line, for every run (last, so they win):";
+    for (const auto& o : command_line) md << " `--set " << o.key << "=" << o.value << "`";
     md << "\n\n";
   }
   for (size_t i = 0; i < spec.steps.size(); ++i) step_section(md, spec, layout, spec.steps[i], i);

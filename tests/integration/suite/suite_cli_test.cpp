@@ -153,6 +153,16 @@ TEST_P(ShippedSuite, RunsAtATinyScaleIntoAReportOfEveryStep) {
   for (size_t at = md.find("\n## "); at != std::string::npos; at = md.find("\n## ", at + 1)) ++sections;
   EXPECT_EQ(sections, s.steps) << md;
 
+  // The command line's experiment fields are named once at the top (and for a refit, after the
+  // best trial's parameters); the step options (tune.n_trials, ...) are not experiment fields.
+  for (const char* set : {"train.epochs=1", "data.train_subset=300", "data.val_fraction=0.2"}) {
+    EXPECT_NE(md.find(std::string("`--set ") + set + "`"), std::string::npos) << set << "\n" << md;
+  }
+  EXPECT_EQ(md.find("--set tune.n_trials"), std::string::npos) << md;
+  if (md.find("Trained with the best trial's parameters") != std::string::npos) {
+    EXPECT_NE(md.find(", then the command line's `train.epochs = 1`"), std::string::npos) << md;
+  }
+
   auto rows = run_rows(md);
   for (const auto& run : s.runs) {
     SCOPED_TRACE(run);
