@@ -11,6 +11,9 @@ function(aelab_add_gtest name)
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   target_compile_definitions(${name} PRIVATE AELAB_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  # Trainings under test keep their step plans (docs/performance.md) in the build folder, not
+  # in the user's ~/.cache/aelab; tests of the cache itself point AELAB_CACHE_DIR elsewhere.
   gtest_discover_tests(${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR} DISCOVERY_TIMEOUT 120
-    DISCOVERY_MODE PRE_TEST)
+    DISCOVERY_MODE PRE_TEST
+    PROPERTIES ENVIRONMENT "AELAB_CACHE_DIR=${PROJECT_BINARY_DIR}/test-cache")
 endfunction()

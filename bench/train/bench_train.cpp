@@ -11,6 +11,7 @@
 //       resident memory and the BLAS library mapped into the process.
 //   bench_train memory --config TOML [--epochs E] [--threads T] [--data-dir DIR]
 //       a real run on the whole dataset (load, split, train, test) and its peak resident memory.
+#include <ATen/Parallel.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -28,6 +29,7 @@
 #include "aelab/data/splits.h"
 #include "aelab/train/device.h"
 #include "aelab/train/experiment.h"
+#include "aelab/train/step_plan.h"
 #include "aelab/train/trainer.h"
 
 namespace {
@@ -127,16 +129,29 @@ int run(const Args& a) {
   overrides.push_back("train.device=\"cpu\"");
   overrides.push_back("train.early_stopping.patience=0");
   Experiment e = aelab::train::load_experiment(a.config, overrides);
-  // --blas-threads pins both pools (to compare splits); otherwise the trainer's own plan.
-  int threads = a.blas_threads >= 0
-                    ? aelab::train::configure_threads(a.threads, int(a.blas_threads))
-                    : aelab::train::configure_threads(a.threads);
+  int threads = aelab::train::configure_threads(a.threads);
   aelab::data::Splits splits;
   splits.train.images = read_images(a.images);
-  aelab::train::Trainer trainer(e, splits, c10::Device(c10::kCPU));
-  int intra_op = a.blas_threads >= 0 ? threads
-                                     : aelab::train::configure_training_threads(
-                                           a.threads, *trainer.model(), a.batch);
+  // As `aelab train` does (pipeline.cpp): the step plan, then the trainer with its switches.
+  // --blas-threads pins both pools instead (to compare splits by hand).
+  nlohmann::json plan_json;
+  Experiment planned = e;
+  if (a.blas_threads >= 0) {
+    aelab::train::configure_threads(a.threads, int(a.blas_threads));
+  } else {
+    // The bench times a few epochs of a subset, shorter than kMinStepsToMeasure; the shipped
+    // configs train thousands of steps and measure, so the plan is made as for such a run.
+    Experiment long_run = e;
+    const int64_t per_epoch = (splits.train.size() + a.batch - 1) / a.batch;
+    long_run.train.epochs = std::max<int64_t>(
+        e.train.epochs, (aelab::train::kMinStepsToMeasure + per_epoch - 1) / per_epoch);
+    auto plan = aelab::train::plan_training_step(long_run, splits, c10::Device(c10::kCPU), threads);
+    aelab::train::apply_step_plan(plan, planned.train);
+    std::cerr << plan.log_line() << "\n";
+    plan_json = plan.to_json();
+  }
+  aelab::train::Trainer trainer(planned, splits, c10::Device(c10::kCPU));
+  const int intra_op = at::get_num_threads();
   auto result = trainer.fit();
   std::vector<double> steady, times, losses;
   const double n = double(splits.train.size());
@@ -152,7 +167,8 @@ int run(const Args& a) {
                       {"intra_op_threads", intra_op},
                       {"epoch_seconds", median},   {"images_per_second", n / median},
                       {"epoch_times", times},      {"losses", losses},
-                      {"peak_rss_mib", peak_rss_mib()}, {"blas", mapped_blas()}};
+                      {"peak_rss_mib", peak_rss_mib()}, {"blas", mapped_blas()},
+                      {"step_plan", plan_json}};
   std::cout << j.dump() << std::endl;
   return 0;
 }
@@ -162,12 +178,14 @@ int memory(const Args& a) {
   overrides.push_back("train.epochs=" + std::to_string(a.epochs));
   overrides.push_back("train.device=\"cpu\"");
   Experiment e = aelab::train::load_experiment(a.config, overrides);
-  aelab::train::configure_threads(a.threads);
   auto t0 = std::chrono::steady_clock::now();
   auto dataset = aelab::data::load_dataset(e.data, a.data_dir);
   auto splits = aelab::data::make_splits(dataset, e.data);
+  int threads = aelab::train::configure_threads(a.threads);
+  auto plan = aelab::train::plan_training_step(e, splits, c10::Device(c10::kCPU), threads);
+  aelab::train::apply_step_plan(plan, e.train);
+  std::cerr << plan.log_line() << "\n";
   aelab::train::Trainer trainer(e, splits, c10::Device(c10::kCPU));
-  aelab::train::configure_training_threads(a.threads, *trainer.model(), e.train.batch_size);
   auto result = trainer.fit();
   auto test = trainer.evaluate(splits.test);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

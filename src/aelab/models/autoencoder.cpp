@@ -278,6 +278,16 @@ bool AutoencoderImpl::matrix_products_only() const {
   return plain(spec_.encoder) && plain(decoder_specs_);
 }
 
+bool AutoencoderImpl::has_strided_conv_transpose() const {
+  auto strided = [](const std::vector<LayerSpec>& layers) {
+    for (const auto& l : layers) {
+      if (l.type == LayerType::kConvTranspose2d && l.stride > 1) return true;
+    }
+    return false;
+  };
+  return strided(spec_.encoder) || strided(decoder_specs_);
+}
+
 void AutoencoderImpl::set_phase_conv_transpose(bool on) {
   // Every layer, not just the decoder's: an encoder may hold transposed convolutions too.
   for (const auto& module : modules(/*include_self=*/false)) {

@@ -57,6 +57,9 @@ class AutoencoderImpl : public torch::nn::Module {
   int64_t multiply_adds() const;
   // True when no layer is a convolution, pooling or upsampling: the step is matrix products.
   bool matrix_products_only() const;
+  // True when a transposed convolution has a stride above 1: the layers that
+  // set_phase_conv_transpose switches on the CPU (stride 1 always takes LibTorch's path).
+  bool has_strided_conv_transpose() const;
 
   // CPU transposed convolutions as one convolution over the output phases (the default) or
   // LibTorch's own path; see phase_conv_transpose.h. Same results up to float rounding.

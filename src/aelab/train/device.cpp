@@ -71,19 +71,6 @@ int configure_threads(int64_t threads, int blas_threads) {
   return n;
 }
 
-int configure_training_threads(int64_t threads, const models::AutoencoderImpl& model,
-                               int64_t batch_size) {
-  const int n = thread_count(threads);
-  constexpr int kFewThreads = 4;                // measured on 2 cores; more left alone
-  constexpr double kSmallStep = 500e6;          // multiply-adds per training step
-  const double step = 3.0 * double(model.multiply_adds()) * double(batch_size);
-  configure_threads(n);
-  if (n > kFewThreads || (!model.matrix_products_only() && step >= kSmallStep)) return n;
-  at::set_num_threads(1);
-  set_blas_threads(n);
-  return 1;
-}
-
 void configure_allocator() {
 #if defined(__GLIBC__)
   static std::once_flag once;

@@ -2,9 +2,8 @@
 // Where training runs, how many CPU threads it uses and how host memory is kept for reuse.
 #include <c10/core/Device.h>
 
+#include <cstdint>
 #include <string>
-
-#include "aelab/models/autoencoder.h"
 
 namespace aelab::train {
 
@@ -15,26 +14,10 @@ c10::Device resolve_device(const std::string& name);
 // libblas.so.3) to `blas_threads` (0 = the same count). LibTorch calls BLAS from one thread for
 // matrix products and for the per-image GEMMs of transposed convolutions, so a single-threaded
 // BLAS left a core idle there: the Fashion-MNIST CAE trained 14-37% faster with 2 BLAS threads
-// than with 1 on 2 cores, the other models equally fast (docs/performance.md). Returns `threads`
-// as resolved.
+// than with 1 on 2 cores, the other models equally fast (docs/performance.md). How many of the
+// threads LibTorch's pool uses for a training is measured per model (step_plan.h). Returns
+// `threads` as resolved.
 int configure_threads(int64_t threads, int blas_threads = 0);
-
-// The thread split for training `model` at `batch_size` on the CPU, after configure_threads:
-// on up to 4 threads, LibTorch's intra-op pool gets 1 thread (OpenBLAS keeps all of them) when
-// the model is matrix products only, or when a training step is small (under 500 million
-// multiply-adds: 3 x forward x batch). Every intra-op parallel region wakes the pool's other
-// threads (a futex wake each under the passive wait policy, costly on this VM) and they compete
-// with OpenBLAS's threads; a small step has too little work per operation to win that back.
-// Measured on 2 cores, images/s with intra-op 2 -> 1 (OpenBLAS 2 in both):
-//   MNIST dense 5-layer (matrix products only): 13,716 -> 15,290 at batch 32, 36,484 -> 42,667
-//     at 256, 47,504 -> 49,035 at 1000;
-//   Fashion-MNIST CAE (0.79 M multiply-adds per image and step): 1,833 -> 5,967 at batch 32
-//     (25 M per step), 7,371 -> 13,129 at 256 (202 M), but 14,512 -> 12,807 at 1000 (788 M);
-//   CIFAR-10 CAE (3.3 M per image and step): 3,267 -> 3,835 at batch 32 (106 M), but
-//     5,500 -> 3,324 at 256 (849 M) and 3,135 -> 2,182 at 1000.
-// More cores were not measured, so beyond 4 nothing changes. Returns the intra-op threads in use.
-int configure_training_threads(int64_t threads, const models::AutoencoderImpl& model,
-                               int64_t batch_size);
 
 // Keeps freed host memory in the process for the next training step instead of returning it to
 // the kernel. glibc serves blocks above M_MMAP_THRESHOLD (128 KiB until a larger mmapped block

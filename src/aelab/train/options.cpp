@@ -121,13 +121,20 @@ const config::OptionTable<TrainOptions>& train_options_table() {
                "vae: beta ramps up linearly from 0 over these epochs", non_negative())
           .add("eval_batch_size", &T::eval_batch_size, "validation and test batches",
                at_least(1, "a positive batch size"))
+          .add("calibrate", &T::calibrate,
+               "speed: CPU: time intra-op threads 1 vs all, phase_conv_transpose and "
+               "channels_last on a few real steps and train with the fastest, cached per machine "
+               "and model; false = threads, phase_conv_transpose and channels_last as written "
+               "(docs/performance.md)")
           .add("channels_last", &T::channels_last,
-               "speed: NHWC memory layout for convolutions (docs/performance.md)")
+               "speed: NHWC memory layout for convolutions; with calibrate, where the CPU "
+               "search starts (docs/performance.md)")
           .add("cuda_graph", &T::cuda_graph,
                "speed: capture the training step once and replay it (CUDA)")
           .add("bf16", &T::bf16, "speed: bfloat16 autocast on CUDA")
           .add("phase_conv_transpose", &T::phase_conv_transpose,
-               "speed: CPU transposed convolutions as one convolution over output phases")
+               "speed: CPU transposed convolutions as one convolution over output phases; with "
+               "calibrate, where the search starts")
           .add("flush_denormal", &T::flush_denormal,
                "speed: CPU: subnormal floats (below 1.2e-38) computed as zero, so weights that "
                "decay towards zero do not slow every step down (docs/performance.md)");

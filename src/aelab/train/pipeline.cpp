@@ -15,6 +15,7 @@
 #include "aelab/train/callbacks/metrics_csv.h"
 #include "aelab/train/device.h"
 #include "aelab/train/interrupt.h"
+#include "aelab/train/step_plan.h"
 
 namespace aelab::train {
 
@@ -52,7 +53,8 @@ void flatten(const toml::table& table, const std::string& prefix,
 // What --resume may change: the training budget, and where it runs.
 bool may_change_on_resume(const std::string& key) {
   return key == "train.epochs" || key.rfind("train.early_stopping.", 0) == 0 ||
-         key == "train.device" || key == "train.threads" || key == "train.flush_denormal";
+         key == "train.device" || key == "train.threads" || key == "train.flush_denormal" ||
+         key == "train.calibrate";
 }
 
 // A resumed run continues the stored one: any other difference would leave a folder whose
@@ -70,7 +72,8 @@ void check_resume_matches(const RunFolder& folder, const Experiment& now) {
     if (value == later || may_change_on_resume(key)) continue;
     AELAB_FAIL(folder.dir().string(), ": --resume cannot change ", key, " (the run has ", value,
                ", now ", later, "); only train.epochs, train.early_stopping.*, train.device, "
-               "train.threads and train.flush_denormal may change when resuming: train a new run instead");
+               "train.threads, train.flush_denormal and train.calibrate may change when "
+               "resuming: train a new run instead");
   }
 }
 
@@ -128,7 +131,13 @@ RunOutcome run_with(const RunRequest& request, const data::Splits& splits,
     write_file_atomic(request.folder->experiment_file(), e.resolved_toml());
     log_file = std::make_unique<log::LogFile>(request.folder->log_file().string());
   }
-  Trainer trainer(e, splits, compute.device);
+  // The step plan before the trainer: its switches decide how the model is built. The trainer
+  // gets them in a copy; experiment.toml keeps what the user wrote (train.calibrate included).
+  StepPlan plan = plan_training_step(e, splits, compute.device, compute.threads);
+  Experiment planned = e;
+  apply_step_plan(plan, planned.train);
+  log::info(plan.log_line());
+  Trainer trainer(planned, splits, compute.device);
   if (request.folder && request.checkpoints) {
     trainer.set_checkpoint_dir(request.folder->checkpoint_dir());
   }
@@ -136,8 +145,7 @@ RunOutcome run_with(const RunRequest& request, const data::Splits& splits,
   if (request.resume) trainer.resume();
   std::string cpu = std::to_string(compute.threads) + " CPU threads";
   if (compute.device.is_cpu()) {
-    int intra_op = configure_training_threads(e.train.threads, *trainer.model(), e.train.batch_size);
-    cpu += ", " + std::to_string(intra_op) + " intra-op";
+    cpu += ", " + std::to_string(plan.config.intra_op_threads) + " intra-op";
   }
   log::info("training on " + compute.device.str() + " (" + cpu + ")" +
             (request.folder ? ", run folder " + request.folder->dir().string() : ""));
@@ -177,6 +185,7 @@ RunOutcome run_with(const RunRequest& request, const data::Splits& splits,
     if (request.handle_signals) signals = std::make_unique<InterruptHandlers>();
     outcome.result = trainer.fit(callbacks);
   }
+  outcome.result.step_plan = plan.to_json();
   if (outcome.result.stop == StopReason::kDiverged) {
     if (request.folder) write_failed_summary(*request.folder, outcome.result);
     AELAB_FAIL(outcome.result.stop_message);

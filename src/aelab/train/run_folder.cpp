@@ -238,6 +238,7 @@ nlohmann::json training_figures(const TrainResult& result, const c10::Device& de
   for (const auto& m : result.history) total += m.seconds;
   s["total_seconds"] = total;
   s["device"] = device.str();
+  if (!result.step_plan.is_null()) s["step_plan"] = result.step_plan;
   if (!result.history.empty()) {
     s["final_train_loss"] = result.history.back().train_loss;
     s["final_val_loss"] = result.history.back().val_loss;

@@ -313,6 +313,40 @@ Trainer::Step Trainer::graph_step(const at::Tensor&, const at::Tensor&, double) 
 }
 #endif
 
+Trainer::Step Trainer::eager_step(const at::Tensor& input, const at::Tensor& target, double beta,
+                                  const std::vector<Callback*>& after_backward) {
+  struct Gradients : GradientAccess {
+    std::vector<at::Tensor>& params;
+    explicit Gradients(std::vector<at::Tensor>& p) : params(p) {}
+    double clip_grad_norm(double max_norm) override {
+      return torch::nn::utils::clip_grad_norm_(params, max_norm);
+    }
+  } gradients(params_);
+  reset_grads();
+  Step s = compute_step(input, target, beta);
+  s.total.backward();
+  for (auto* c : after_backward) c->on_after_backward(gradients);
+  optimizer_->step();
+  return s;
+}
+
+void Trainer::step_for_timing(int64_t step) {
+  const auto& opts = experiment_.train;
+  const int64_t n = train_images_.size(0);
+  const int64_t steps = (n + opts.batch_size - 1) / opts.batch_size;
+  // Full batches only (or the whole split when it is smaller than one): the steps that make up
+  // an epoch. Consecutive images instead of a shuffle: a permutation of the split per timed
+  // step would be timed with it, and the gather costs the same either way.
+  const int64_t full = std::max<int64_t>(1, n / opts.batch_size);
+  const int64_t begin = (step % full) * opts.batch_size, end = std::min(n, begin + opts.batch_size);
+  model_->train();
+  auto clean = gather_batch(
+      at::arange(begin, end, at::TensorOptions().dtype(at::kLong).device(device_)));
+  auto pair = task_.prepare(clean, kTrainBatchIndexBase + step % steps);
+  const double beta = model_->variational() ? beta_for(1) : 0.0;
+  eager_step(pair.input, pair.target, beta, {});
+}
+
 double Trainer::beta_for(int64_t epoch) const {
   const auto& o = experiment_.train;
   if (o.kl_warmup_epochs <= 0) return o.beta;
@@ -331,13 +365,6 @@ EpochRecord Trainer::train_epoch(int64_t epoch, const std::vector<Callback*>& af
 #ifndef AELAB_HAVE_CUDA
   (void)use_graph;
 #endif
-  struct Gradients : GradientAccess {
-    std::vector<at::Tensor>& params;
-    explicit Gradients(std::vector<at::Tensor>& p) : params(p) {}
-    double clip_grad_norm(double max_norm) override {
-      return torch::nn::utils::clip_grad_norm_(params, max_norm);
-    }
-  } gradients(params_);
   if (!progress_) progress_ = std::make_unique<Progress>(interactive_);
 
   auto t0 = Clock::now();
@@ -362,11 +389,7 @@ EpochRecord Trainer::train_epoch(int64_t epoch, const std::vector<Callback*>& af
     } else
 #endif
     {
-      reset_grads();
-      s = compute_step(pair.input, pair.target, beta);
-      s.total.backward();
-      for (auto* c : after_backward) c->on_after_backward(gradients);
-      optimizer_->step();
+      s = eager_step(pair.input, pair.target, beta, after_backward);
     }
     double count = static_cast<double>(end - begin);
     objective_sum.add_(s.objective.detach(), count);

@@ -58,6 +58,7 @@ struct TrainResult {
   std::string stop_message;
   double train_seconds = 0;
   double images_per_second = 0;
+  nlohmann::json step_plan;  // how the step ran (step_plan.h); null when no plan was made
 };
 
 // Called after every epoch; returning false stops training (tuning prunes trials this way).
@@ -96,6 +97,11 @@ class Trainer : public Learner, public Checkpointable {
   };
   Examples examples(const data::ImageSet& set, int64_t count);
 
+  // One training step (gather, task, forward, loss, backward, optimizer) on the `step`-th full
+  // batch of consecutive training images, outside any epoch, as train_epoch steps. For timing
+  // the step on a throwaway trainer (step_plan.h): it changes this trainer's weights.
+  void step_for_timing(int64_t step);
+
   // Learner
   EpochRecord train_epoch(int64_t epoch, const std::vector<Callback*>& after_backward) override;
   void validate(EpochRecord& record) override;
@@ -116,6 +122,10 @@ class Trainer : public Learner, public Checkpointable {
   Step compute_step(const at::Tensor& input, const at::Tensor& target, double beta);
   // Zeroes every gradient in place (kept allocated: backward adds into it).
   void reset_grads();
+  // The step without a CUDA graph: zeroed gradients, compute_step, backward, `after_backward`
+  // (gradient clipping), optimizer step.
+  Step eager_step(const at::Tensor& input, const at::Tensor& target, double beta,
+                  const std::vector<Callback*>& after_backward);
   // One optimizer step on a full batch through a captured CUDA graph (capturing it first).
   Step graph_step(const at::Tensor& input, const at::Tensor& target, double beta);
   double beta_for(int64_t epoch) const;

@@ -122,25 +122,8 @@ TEST(SpeedPaths, ConfigureThreadsSetsTheIntraOpPool) {
   EXPECT_EQ(at::get_num_threads(), 1);
   EXPECT_EQ(train::configure_threads(2, 0), 2);
   EXPECT_EQ(at::get_num_threads(), 2);
-  train::configure_threads(before);
-}
-
-TEST(SpeedPaths, ThreadPlanGivesSmallStepsOneIntraOpThread) {
-  int before = at::get_num_threads();
-  auto e = cae();
-  train::Trainer t(e, fashion_splits(), torch::kCPU);
-  const auto& model = *t.model();  // 262,720 multiply-adds per image: 0.79 M per image-step
-  // 128 images: 101 M per step, under the 500 M threshold -> 1 intra-op thread.
-  EXPECT_EQ(train::configure_training_threads(2, model, 128), 1);
-  EXPECT_EQ(at::get_num_threads(), 1);
-  // 1000 images: 788 M per step -> the pool keeps both threads.
-  EXPECT_EQ(train::configure_training_threads(2, model, 1000), 2);
-  EXPECT_EQ(at::get_num_threads(), 2);
-  // More than 4 threads: the plan (measured on 2 cores) changes nothing. Asking for more
-  // threads than cores gets the cores (then the plan applies to that count).
+  // Asking for more threads than cores gets the cores.
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int capped = std::min(6, cores);
-  EXPECT_EQ(train::configure_training_threads(6, model, 32), capped > 4 ? capped : 1);
   EXPECT_EQ(train::configure_threads(100000), cores);
   EXPECT_EQ(at::get_num_threads(), cores);
   train::configure_threads(before);

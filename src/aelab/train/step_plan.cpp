@@ -1,0 +1,326 @@
+#include "aelab/train/step_plan.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+
+#include "aelab/core/log.h"
+#include "aelab/train/device.h"
+#include "aelab/train/step_plan_cache.h"
+#include "aelab/train/task.h"
+#include "aelab/train/trainer.h"
+
+namespace aelab::train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long each candidate is timed. The first step of a fresh trainer allocates gradients, the
+// optimizer's state and the batch buffers, and a new thread count starts its workers: one or
+// two warm-up steps are not timed. Then 2 to 5 timed steps, fewer when they are slow, so the
+// shipped models calibrate in about a second (Fashion-MNIST CAE at batch 256: 4 candidates of
+// 7 steps) and the largest (CIFAR-10 CAE at batch 1000, about 0.3 s a step) in a few.
+constexpr double kSecondWarmUpBelow = 0.2;  // s: a second warm-up step when the first was faster
+constexpr size_t kMinTimedSteps = 2;
+constexpr size_t kMaxTimedSteps = 5;
+constexpr double kEnoughPerCandidate = 0.3;  // s of timed steps, once kMinTimedSteps are done
+// No further candidate is started once measuring has taken this long: the best so far stands.
+constexpr double kMaxSeconds = 5.0;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Puts torch's default CPU generator back as it was: the throwaway trainers seed it and their
+// dropout draws from it, and the probe model draws its initial weights from it.
+class DefaultGeneratorGuard {
+ public:
+  DefaultGeneratorGuard() : state_(generator().get_state()) {}
+  ~DefaultGeneratorGuard() { generator().set_state(state_); }
+  DefaultGeneratorGuard(const DefaultGeneratorGuard&) = delete;
+  DefaultGeneratorGuard& operator=(const DefaultGeneratorGuard&) = delete;
+
+ private:
+  // A handle sharing the default generator (the getter hands out a const reference).
+  static at::Generator generator() { return at::detail::getDefaultCPUGenerator(); }
+  at::Tensor state_;
+};
+
+// Puts LibTorch's intra-op pool back to its size.
+class IntraOpGuard {
+ public:
+  IntraOpGuard() : threads_(at::get_num_threads()) {}
+  ~IntraOpGuard() { at::set_num_threads(threads_); }
+  IntraOpGuard(const IntraOpGuard&) = delete;
+  IntraOpGuard& operator=(const IntraOpGuard&) = delete;
+
+ private:
+  int threads_;
+};
+
+std::string fixed(double value, int digits) {
+  char out[32];
+  std::snprintf(out, sizeof out, "%.*f", digits, value);
+  return out;
+}
+
+// A path as the user reads it: the home directory as ~.
+std::string shown_path(const std::string& path) {
+  const char* home = std::getenv("HOME");
+  if (home && *home && path.rfind(std::string(home) + "/", 0) == 0) {
+    return "~" + path.substr(std::string(home).size());
+  }
+  return path;
+}
+
+nlohmann::json candidate_json(const StepCandidate& c) {
+  return {{"intra_op_threads", c.config.intra_op_threads},
+          {"phase_conv_transpose", c.config.phase_conv_transpose},
+          {"channels_last", c.config.channels_last},
+          {"ms_per_step", c.ms_per_step}};
+}
+
+// A cache entry's candidates, or none when the entry is not one this version wrote for this
+// thread budget (then it is measured again).
+std::optional<StepPlan> plan_from_cache(const nlohmann::json& entry, int threads) {
+  try {
+    StepPlan plan;
+    plan.config.intra_op_threads = entry.at("intra_op_threads").get<int>();
+    plan.config.phase_conv_transpose = entry.at("phase_conv_transpose").get<bool>();
+    plan.config.channels_last = entry.at("channels_last").get<bool>();
+    if (plan.config.intra_op_threads < 1 || plan.config.intra_op_threads > threads) {
+      return std::nullopt;
+    }
+    for (const auto& c : entry.at("candidates")) {
+      StepCandidate candidate;
+      candidate.config.intra_op_threads = c.at("intra_op_threads").get<int>();
+      candidate.config.phase_conv_transpose = c.at("phase_conv_transpose").get<bool>();
+      candidate.config.channels_last = c.at("channels_last").get<bool>();
+      candidate.ms_per_step = c.at("ms_per_step").get<double>();
+      plan.candidates.push_back(candidate);
+    }
+    return plan;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+// Times training steps of `experiment` run as `config` on a throwaway trainer.
+double ms_per_step(const Experiment& experiment, const data::Splits& splits,
+                   const StepConfig& config) {
+  at::set_num_threads(config.intra_op_threads);
+  Experiment e = experiment;
+  e.train.phase_conv_transpose = config.phase_conv_transpose;
+  e.train.channels_last = config.channels_last;
+  e.train.bf16 = false;  // a CUDA option: on the CPU it only warns, once per trainer
+  Trainer trainer(e, splits, c10::Device(c10::kCPU));
+  int64_t step = 0;
+  auto timed_step = [&] {
+    auto t0 = Clock::now();
+    trainer.step_for_timing(step++);
+    return seconds_since(t0);
+  };
+  if (timed_step() < kSecondWarmUpBelow) timed_step();
+  std::vector<double> times;
+  double total = 0;
+  while (times.size() < kMaxTimedSteps &&
+         (times.size() < kMinTimedSteps || total < kEnoughPerCandidate)) {
+    times.push_back(timed_step());
+    total += times.back();
+  }
+  std::sort(times.begin(), times.end());
+  const size_t mid = times.size() / 2;
+  const double median = times.size() % 2 ? times[mid] : 0.5 * (times[mid - 1] + times[mid]);
+  return 1000.0 * median;
+}
+
+// Coordinate search from the written settings with the whole budget: intra-op threads 1 vs
+// all, then the other form of transposed convolutions, then the other memory layout, each
+// against the best so far. At most 4 candidates instead of the 8 of every combination; the
+// switches barely interact (the phase form and the layout each change other operations).
+void measure(const Experiment& experiment, const data::Splits& splits, int threads,
+             StepPlan& plan) {
+  const auto t0 = Clock::now();
+  StepConfig best = plan.config;
+  double best_ms = ms_per_step(experiment, splits, best);
+  plan.candidates.push_back({best, best_ms});
+  auto consider = [&](StepConfig c) {
+    if (seconds_since(t0) > kMaxSeconds) {
+      ++plan.left_out;
+      return;
+    }
+    double ms = ms_per_step(experiment, splits, c);
+    plan.candidates.push_back({c, ms});
+    if (ms < best_ms) {
+      best = c;
+      best_ms = ms;
+    }
+  };
+  if (threads > 1) {
+    StepConfig c = best;
+    c.intra_op_threads = best.intra_op_threads == 1 ? threads : 1;
+    consider(c);
+  }
+  if (plan.has_phase_choice) {
+    StepConfig c = best;
+    c.phase_conv_transpose = !c.phase_conv_transpose;
+    consider(c);
+  }
+  if (plan.has_layout_choice) {
+    StepConfig c = best;
+    c.channels_last = !c.channels_last;
+    consider(c);
+  }
+  plan.config = best;
+  plan.seconds = seconds_since(t0);
+}
+
+nlohmann::json cache_entry(const StepPlan& plan, const std::string& machine,
+                           const Experiment& experiment, const models::AutoencoderImpl& model,
+                           int64_t batch) {
+  nlohmann::json candidates = nlohmann::json::array();
+  for (const auto& c : plan.candidates) candidates.push_back(candidate_json(c));
+  const auto& in = model.input_shape();
+  std::string shape;
+  for (size_t i = 0; i < in.size(); ++i) shape += (i ? "x" : "") + std::to_string(in[i]);
+  return {{"machine", machine},
+          {"model", name_of(experiment.task.kind) + " " + experiment.data.dataset + " " +
+                        shape + ", batch " + std::to_string(batch) + ", " +
+                        std::to_string(model.multiply_adds()) + " multiply-adds per image"},
+          {"intra_op_threads", plan.config.intra_op_threads},
+          {"phase_conv_transpose", plan.config.phase_conv_transpose},
+          {"channels_last", plan.config.channels_last},
+          {"candidates", candidates},
+          {"measured_seconds", plan.seconds}};
+}
+
+}  // namespace
+
+std::string name_of(PlanSource source) {
+  switch (source) {
+    case PlanSource::kMeasured: return "measured";
+    case PlanSource::kCached: return "cached";
+    case PlanSource::kPinned: return "pinned";
+  }
+  return "pinned";
+}
+
+StepPlan plan_training_step(const Experiment& experiment, const data::Splits& splits,
+                            c10::Device device, int threads) {
+  const auto& opts = experiment.train;
+  StepPlan plan;
+  plan.blas_threads = threads;
+  plan.config = {threads, opts.phase_conv_transpose, opts.channels_last};
+  DefaultGeneratorGuard generator;
+  IntraOpGuard pool;
+  Task task(experiment.task, splits.train.images.size(1));
+  models::Shape image{splits.train.images.size(1), splits.train.images.size(2),
+                      splits.train.images.size(3)};
+  auto model = make_model(experiment, task, image);  // the probe: its layers and signature
+  plan.has_phase_choice = model->has_strided_conv_transpose();
+  plan.has_layout_choice = !model->matrix_products_only();
+  if (!opts.calibrate) {
+    plan.reason = "train.calibrate = false";
+    return plan;
+  }
+  if (!device.is_cpu()) {
+    plan.reason = "trains on " + device.str() + "; the plan is measured for CPU trainings";
+    return plan;
+  }
+  const int64_t n = splits.train.size();
+  const int64_t batch = std::min(opts.batch_size, n);
+  const int64_t steps = opts.epochs * ((n + opts.batch_size - 1) / opts.batch_size);
+  const std::string machine = machine_signature(threads);
+  const std::string key = step_plan_key(machine, model_signature(experiment, *model, batch));
+  const auto file = step_plan_cache_file();
+  if (auto entry = read_cached_plan(file, key)) {
+    if (auto cached = plan_from_cache(*entry, threads)) {
+      plan.config.intra_op_threads = cached->config.intra_op_threads;
+      // A switch this model does not have keeps the value as written.
+      if (plan.has_phase_choice) plan.config.phase_conv_transpose = cached->config.phase_conv_transpose;
+      if (plan.has_layout_choice) plan.config.channels_last = cached->config.channels_last;
+      plan.candidates = cached->candidates;
+      plan.source = PlanSource::kCached;
+      plan.cache_file = file.string();
+      return plan;
+    }
+    log::warn("step plan cache " + file.string() + ": the entry for this model is not one this "
+              "version reads; measuring again");
+  }
+  if (steps < kMinStepsToMeasure) {
+    plan.reason = "too short to measure: " + std::to_string(steps) + " steps in all, under " +
+                  std::to_string(kMinStepsToMeasure);
+    return plan;
+  }
+  measure(experiment, splits, threads, plan);
+  plan.source = PlanSource::kMeasured;
+  if (store_cached_plan(file, key, cache_entry(plan, machine, experiment, *model, batch))) {
+    plan.cache_file = file.string();
+  }
+  return plan;
+}
+
+void apply_step_plan(const StepPlan& plan, TrainOptions& train) {
+  configure_threads(plan.config.intra_op_threads, plan.blas_threads);
+  train.phase_conv_transpose = plan.config.phase_conv_transpose;
+  train.channels_last = plan.config.channels_last;
+}
+
+nlohmann::json StepPlan::to_json() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& c : candidates) list.push_back(candidate_json(c));
+  return {{"source", name_of(source)},
+          {"reason", reason.empty() ? nlohmann::json() : nlohmann::json(reason)},
+          {"intra_op_threads", config.intra_op_threads},
+          {"blas_threads", blas_threads},
+          {"phase_conv_transpose", config.phase_conv_transpose},
+          {"channels_last", config.channels_last},
+          {"candidates", list},
+          {"seconds", seconds},
+          {"cache", cache_file.empty() ? nlohmann::json() : nlohmann::json(cache_file)}};
+}
+
+std::string StepPlan::log_line() const {
+  const int t = config.intra_op_threads;
+  std::string line = "step plan: " + std::to_string(t) + " intra-op thread" + (t == 1 ? "" : "s") +
+                     " (OpenBLAS " + std::to_string(blas_threads) + ")";
+  if (has_phase_choice) {
+    line += std::string(", transposed convs as phases ") + (config.phase_conv_transpose ? "on" : "off");
+  }
+  if (has_layout_choice) line += config.channels_last ? ", NHWC" : ", NCHW";
+  double fastest = 0, slowest = 0;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    fastest = i ? std::min(fastest, candidates[i].ms_per_step) : candidates[i].ms_per_step;
+    slowest = std::max(slowest, candidates[i].ms_per_step);
+  }
+  const std::string n = std::to_string(candidates.size());
+  const std::string range = "fastest " + fixed(fastest, fastest < 10 ? 1 : 0) + " ms/step, slowest " +
+                            fixed(slowest, slowest < 10 ? 1 : 0);
+  switch (source) {
+    case PlanSource::kMeasured:
+      line += ": measured " + n + " candidate" + (candidates.size() == 1 ? "" : "s") + " in " +
+              fixed(seconds, 1) + " s (" + range + ")";
+      if (left_out > 0) {
+        line += ", " + std::to_string(left_out) + " left out at the " + fixed(kMaxSeconds, 0) +
+                " s cap";
+      }
+      line += cache_file.empty() ? ", not cached" : ", cached in " + shown_path(cache_file);
+      break;
+    case PlanSource::kCached:
+      line += ": from the cache " + shown_path(cache_file) + " (" + n + " candidates measured " +
+              "earlier, " + range + ")";
+      break;
+    case PlanSource::kPinned:
+      line += ": pinned (" + reason + ")";
+      break;
+  }
+  return line;
+}
+
+}  // namespace aelab::train

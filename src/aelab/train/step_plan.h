@@ -1,0 +1,84 @@
+#pragma once
+// The step plan: how a CPU training step runs on this machine (LibTorch's intra-op threads,
+// transposed convolutions as phases or not, NCHW or NHWC), chosen by timing a few real steps of
+// the experiment's model at its batch size and input shape, as cuDNN's benchmark mode chooses
+// kernels. Fixed rules measured on one machine made aelab slower than a plain PyTorch loop on
+// another (issue 11); measuring on the machine that trains does not depend on which one it is.
+// The choice is cached per machine and model (step_plan_cache.h), so a repeated training or a
+// tuner's next trial with the same model reads it instead of measuring again.
+#include <c10/core/Device.h>
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aelab/data/splits.h"
+#include "aelab/train/experiment.h"
+
+namespace aelab::train {
+
+// One way to run the step.
+struct StepConfig {
+  int intra_op_threads = 1;          // at::set_num_threads; OpenBLAS always gets the budget
+  bool phase_conv_transpose = true;  // train.phase_conv_transpose
+  bool channels_last = false;        // train.channels_last
+  bool operator==(const StepConfig& o) const {
+    return intra_op_threads == o.intra_op_threads &&
+           phase_conv_transpose == o.phase_conv_transpose && channels_last == o.channels_last;
+  }
+};
+
+struct StepCandidate {
+  StepConfig config;
+  double ms_per_step = 0;  // median of the timed steps
+};
+
+enum class PlanSource {
+  kMeasured,  // timed just now (and written to the cache)
+  kCached,    // read from the cache, measured by an earlier training on this machine
+  kPinned,    // nothing measured: the settings as written (why: StepPlan::reason)
+};
+std::string name_of(PlanSource source);
+
+struct StepPlan {
+  StepConfig config;      // what the training runs with
+  int blas_threads = 1;   // OpenBLAS: the whole thread budget
+  PlanSource source = PlanSource::kPinned;
+  std::string reason;     // pinned: why nothing was measured
+  std::vector<StepCandidate> candidates;  // measured now or when the cache entry was written
+  double seconds = 0;     // time spent measuring (0 unless measured)
+  int left_out = 0;       // candidates not measured: measuring had reached its time cap
+  std::string cache_file; // the cache read or written; empty when none was used
+  // Which switches matter for this model (the others keep their written values and stay out
+  // of the log line): phases only with a strided transposed convolution, the layout only with
+  // convolutions, pooling or upsampling.
+  bool has_phase_choice = false;
+  bool has_layout_choice = false;
+
+  // The summary.json "step_plan" object (docs/run-folder.md).
+  nlohmann::json to_json() const;
+  // "step plan: 1 intra-op thread (OpenBLAS 2), transposed convs as phases, NCHW: measured 4
+  // candidates in 1.3 s (fastest 41 ms/step, slowest 63), cached in ~/.cache/aelab/..."
+  std::string log_line() const;
+};
+
+// Trainings shorter than this many steps in all (epochs x batches per epoch) use a cached plan
+// when one exists and are pinned to the written settings otherwise: measuring costs about 25
+// steps, which such a training cannot win back, and the test suite trains hundreds of them.
+inline constexpr int64_t kMinStepsToMeasure = 200;
+
+// The plan for training `experiment` on `splits` with `threads` CPU threads (resolved, >= 1) on
+// `device`. Pinned to the written settings (intra-op = threads) when train.calibrate is false,
+// off the CPU, or too short to measure without a cached plan. Measuring runs throwaway trainers
+// (their own models and optimizers) and puts torch's default CPU generator back as it found it,
+// so the training that follows starts from the same weights and draws the same numbers as
+// without a plan. Leaves the thread pools as it found them: apply_step_plan sets them.
+StepPlan plan_training_step(const Experiment& experiment, const data::Splits& splits,
+                            c10::Device device, int threads);
+
+// Sets LibTorch's intra-op pool and OpenBLAS for the plan, and its switches in `train` (the
+// options the Trainer is built with; experiment.toml keeps what the user wrote).
+void apply_step_plan(const StepPlan& plan, TrainOptions& train);
+
+}  // namespace aelab::train
