@@ -1,8 +1,9 @@
 #pragma once
 // One training from experiment to finished run folder, shared by `aelab train`, every tune trial
 // (and each of its cross-validation folds): the compute set-up (threads, allocator, device, the
-// thread plan for the model), the Trainer with the callbacks the experiment and the folder ask
-// for, the test of the best weights and the folder's outputs. Callers only say what differs.
+// step plan for the model: step_plan.h), the Trainer with the callbacks the experiment and the
+// folder ask for, the test of the best weights and the folder's outputs. Callers only say what
+// differs.
 #include <c10/core/Device.h>
 
 #include <string>

@@ -58,8 +58,8 @@ struct StepPlan {
 
   // The summary.json "step_plan" object (docs/run-folder.md).
   nlohmann::json to_json() const;
-  // "step plan: 1 intra-op thread (OpenBLAS 2), transposed convs as phases, NCHW: measured 4
-  // candidates in 1.3 s (fastest 41 ms/step, slowest 63), cached in ~/.cache/aelab/..."
+  // "step plan: 1 intra-op thread (OpenBLAS 2), transposed convs as phases off, NHWC: measured
+  // 4 candidates in 1.3 s (fastest 36 ms/step, slowest 52), cached in ~/.cache/aelab/..."
   std::string log_line() const;
 };
 
