@@ -1,12 +1,13 @@
 #!/usr/bin/python3
-"""Table of bench/train results (one JSON line per run, from bench_train and torch_peer.py).
+"""Tables of bench/train results (one JSON line per run, from bench_train and torch_peer.py).
 
   summarize.py RESULTS.jsonl
 
-Per model, batch and side: the median over runs of each run's median steady epoch (epochs 2..,
-the first is warm-up), and the best steady epoch over all runs. On a loaded machine the best
-epoch is the one least disturbed by other processes; the median shows what a user would see.
-Also prints the Fashion-MNIST CAE's share of the CPU's FMA peak (FLOPS_PEAK, GFLOP/s).
+A run's figure is its median steady epoch (epochs 2.., the first is warm-up) in images/s. Per
+model, batch and side: the median over rounds and the min-max spread. The first table compares
+aelab as shipped with the FASTEST peer variant of the same model and batch (by median), the
+second lists every side, the third shows the step plan aelab's calibration chose. Also prints
+the Fashion-MNIST CAE's share of the CPU's FMA peak (FLOPS_PEAK, GFLOP/s).
 """
 import json
 import os
@@ -23,50 +24,93 @@ FORWARD_MACS = {
 }
 
 
+def spread(values):
+    """'median [min-max]' of images/s."""
+    return f"{statistics.median(values):,.0f} [{min(values):,.0f}-{max(values):,.0f}]"
+
+
+def plan_text(plan):
+    if not plan:
+        return "(none: --blas-threads)"
+    text = (f"{plan['intra_op_threads']} intra-op / OpenBLAS {plan['blas_threads']}, "
+            f"phases {'on' if plan['phase_conv_transpose'] else 'off'}, "
+            f"{'NHWC' if plan['channels_last'] else 'NCHW'}")
+    return text
+
+
 def main():
     rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-    cell = {}
-    order = []
+    cell, order, sides = {}, [], {}
     for r in rows:
-        cell.setdefault((r["model"], r["batch"], r["side"]), []).append(r)
-        if (r["model"], r["batch"]) not in order:
-            order.append((r["model"], r["batch"]))
+        key = (r["model"], r["batch"])
+        cell.setdefault(key + (r["side"],), []).append(r)
+        if key not in order:
+            order.append(key)
+        sides.setdefault(key, [])
+        if r["side"] not in sides[key]:
+            sides[key].append(r["side"])
 
-    def median_ips(model, batch, side):
-        rs = cell.get((model, batch, side))
-        return statistics.median(r["images_per_second"] for r in rs) if rs else float("nan")
+    def ips(key, side):
+        return [r["images_per_second"] for r in cell.get(key + (side,), [])]
 
-    def best_ips(model, batch, side):
-        rs = cell.get((model, batch, side))
-        if not rs:
-            return float("nan")
-        return max(r["images"] / min(r["epoch_times"][1:] or r["epoch_times"]) for r in rs)
+    def median(key, side):
+        values = ips(key, side)
+        return statistics.median(values) if values else float("nan")
 
-    print("| model | device | batch | images/epoch | img/s aelab | img/s careful | img/s common "
-          "| epoch s aelab | aelab/careful | aelab/common | best-epoch img/s aelab / careful / "
-          "common | best-epoch ratios |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
-    for model, batch in order:
-        a, c, p = (median_ips(model, batch, s) for s in ("aelab", "careful", "common"))
-        ba, bc, bp = (best_ips(model, batch, s) for s in ("aelab", "careful", "common"))
-        n = cell[(model, batch, "aelab")][0]["images"]
-        print(f"| {model} | cpu | {batch} | {n} | {a:.0f} | {c:.0f} | {p:.0f} | {n / a:.2f} | "
-              f"{a / c:.2f} | {a / p:.2f} | {ba:.0f} / {bc:.0f} / {bp:.0f} | "
-              f"{ba / bc:.2f} / {ba / bp:.2f} |")
+    print("aelab as shipped against the fastest PyTorch variant of the same run "
+          "(images/s, median over rounds [min-max]):\n")
+    print("| model | batch | images/epoch | rounds | aelab | fastest peer | its img/s | "
+          "aelab / fastest peer |")
+    print("|---|---:|---:|---:|---:|---|---:|---:|")
+    for key in order:
+        peers = [s for s in sides[key] if s != "aelab"]
+        a = ips(key, "aelab")
+        if not a or not peers:
+            continue
+        best = max(peers, key=lambda s: median(key, s))
+        n = cell[key + ("aelab",)][0]["images"]
+        print(f"| {key[0]} | {key[1]} | {n} | {len(a)} | {spread(a)} | {best} | "
+              f"{spread(ips(key, best))} | {statistics.median(a) / median(key, best):.2f} |")
+
+    print("\nEvery side (images/s, median [min-max]; epoch s at the median):\n")
+    print("| model | batch | side | threads | img/s | epoch s |")
+    print("|---|---:|---|---:|---:|---:|")
+    for key in order:
+        for side in sorted(sides[key], key=lambda s: -median(key, s)):
+            rs = cell[key + (side,)]
+            threads = sorted({r.get("threads") for r in rs})
+            m = median(key, side)
+            print(f"| {key[0]} | {key[1]} | {side} | {'/'.join(map(str, threads))} | "
+                  f"{spread(ips(key, side))} | {rs[0]['images'] / m:.2f} |")
+
+    print("\nThe step plan aelab chose (round by round; 'measured' includes the calibration):\n")
+    print("| model | batch | round | source | plan | candidates ms/step | calibration s |")
+    print("|---|---:|---:|---|---|---|---:|")
+    for key in order:
+        for r in cell.get(key + ("aelab",), []):
+            plan = r.get("step_plan") or {}
+            cands = ", ".join(
+                f"{c['intra_op_threads']}t{'' if c['phase_conv_transpose'] else ' nophase'}"
+                f"{' nhwc' if c['channels_last'] else ''} {c['ms_per_step']:.1f}"
+                for c in plan.get("candidates", []))
+            print(f"| {key[0]} | {key[1]} | {r.get('round', '')} | {plan.get('source', '-')} | "
+                  f"{plan_text(plan)} | {cands or '-'} | {plan.get('seconds', 0):.2f} |")
+
     aelab = [r for r in rows if r["side"] == "aelab"]
-    print(f"\nthreads {aelab[0]['threads']}, BLAS {aelab[0]['blas']}, "
-          f"aelab peak RSS (subset runs) {max(r['peak_rss_mib'] for r in aelab):.0f} MiB")
+    if aelab:
+        print(f"\naelab: {aelab[0]['threads']} threads, BLAS {aelab[0]['blas']}, peak RSS "
+              f"(subset runs) {max(r['peak_rss_mib'] for r in aelab):.0f} MiB")
     peak = float(os.environ.get("FLOPS_PEAK", "0"))
     if peak > 0:
-        for model, batch in order:
-            if model != "fashion_mnist_cae":
+        for key in order:
+            if key[0] != "fashion_mnist_cae" or not ips(key, "aelab"):
                 continue
-            flop = 3 * 2 * FORWARD_MACS[model]
-            ips = max(median_ips(model, batch, "aelab"), 0)
-            print(f"{model} batch {batch}: {flop / 1e6:.2f} MFLOP/image/step, aelab "
-                  f"{ips * flop / 1e9:.1f} GFLOP/s = {100 * ips * flop / 1e9 / peak:.1f}% of the "
-                  f"{peak:.0f} GFLOP/s FMA peak (best epoch "
-                  f"{100 * best_ips(model, batch, 'aelab') * flop / 1e9 / peak:.1f}%)")
+            flop = 3 * 2 * FORWARD_MACS[key[0]]
+            best = max(ips(key, "aelab"))
+            print(f"{key[0]} batch {key[1]}: {flop / 1e6:.2f} MFLOP/image/step, aelab "
+                  f"{median(key, 'aelab') * flop / 1e9:.1f} GFLOP/s = "
+                  f"{100 * median(key, 'aelab') * flop / 1e9 / peak:.1f}% of the {peak:.0f} GFLOP/s "
+                  f"FMA peak (best round {100 * best * flop / 1e9 / peak:.1f}%)")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,13 @@ two ways and prints one JSON line per run:
   careful: the whole subset preloaded as one uint8 tensor, batches gathered by indexing a
            permutation and converted to float per batch (what aelab's trainer does).
 
-  torch_peer.py MODEL IMAGES.u8 BATCH EPOCHS THREADS WAY
+  torch_peer.py MODEL IMAGES.u8 BATCH EPOCHS THREADS WAY [LAYOUT]
 MODEL is fashion_mnist_cae | mnist_dense5 | cifar10_cae; IMAGES.u8 is the file bench_train
 `prepare` wrote (a 16-byte header n, c, h, w as int32, then n*c*h*w uint8 in NCHW order).
+THREADS is a count for torch.set_num_threads, or "default" to leave PyTorch's own choice (what
+a script that never calls it gets). LAYOUT is nchw (default) or nhwc: the model and every
+batch in torch.channels_last, as PyTorch's performance guide suggests for convolutions. No
+OpenMP variable is set here: the peer runs as its users run it.
 The first epoch is warm-up; the others are timed one by one.
 """
 import json
@@ -101,12 +105,18 @@ class PerSampleImages(Dataset):
 
 def main():
     model_name, path, batch, epochs, threads, way = sys.argv[1:7]
-    batch, epochs, threads = int(batch), int(epochs), int(threads)
-    torch.set_num_threads(threads)
+    layout = sys.argv[7] if len(sys.argv) > 7 else "nchw"
+    assert layout in ("nchw", "nhwc"), f"layout {layout}: expected nchw or nhwc"
+    batch, epochs = int(batch), int(epochs)
+    if threads != "default":
+        torch.set_num_threads(int(threads))
     torch.manual_seed(0)
     images = read_images(path)
     n = len(images)
     model = Autoencoder(MODELS[model_name]())
+    fmt = torch.channels_last if layout == "nhwc" else torch.contiguous_format
+    if layout == "nhwc":
+        model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.MSELoss()
 
@@ -123,6 +133,7 @@ def main():
         def epoch():
             total = 0.0
             for x in loader:
+                x = x.contiguous(memory_format=fmt)
                 total += step(x).item() * len(x)  # the usual running-loss idiom
             return total / n
     else:
@@ -133,6 +144,7 @@ def main():
             total = torch.zeros(())
             for b in range(0, n, batch):
                 x = data.index_select(0, perm[b:b + batch]).float().div_(255.0)
+                x = x.contiguous(memory_format=fmt)
                 total += step(x) * len(x)
             return total.item() / n
 
@@ -143,7 +155,10 @@ def main():
         times.append(time.perf_counter() - t0)
     steady = sorted(times[1:]) if epochs > 1 else times
     median = steady[len(steady) // 2]
-    print(json.dumps({"side": way, "model": model_name, "batch": batch, "images": n,
+    side = f"{way} {threads if threads == 'default' else threads + 't'}" + (
+        " nhwc" if layout == "nhwc" else "")
+    print(json.dumps({"side": side, "way": way, "model": model_name, "batch": batch, "images": n,
+                      "threads_asked": threads, "layout": layout,
                       "threads": torch.get_num_threads(), "epoch_seconds": median,
                       "images_per_second": n / median, "epoch_times": times,
                       "losses": losses}), flush=True)
