@@ -34,6 +34,8 @@ void add_latent_command(CLI::App& app, const GlobalOptions& global, Command& run
 // aelab finetune (cmd_finetune.cpp).
 void add_finetune_command(CLI::App& app, const GlobalOptions& global, Command& run);
 void add_serve_command(CLI::App& app, const GlobalOptions& global, Command& run);  // cmd_serve.cpp
+// aelab report FOLDER --html FILE (cmd_report.cpp).
+void add_report_command(CLI::App& app, const GlobalOptions& global, Command& run);
 // aelab completion bash|commands (cmd_completion.cpp): hidden, for the build and setup.
 void add_completion_command(CLI::App& app, Command& run);
 

@@ -108,6 +108,7 @@ int main(int argc, char** argv) {
   cli::add_latent_command(app, global, run);
   cli::add_finetune_command(app, global, run);
   cli::add_serve_command(app, global, run);
+  cli::add_report_command(app, global, run);
   cli::add_completion_command(app, run);  // hidden; last, so that it sees every command
 
   if (const char* word = command_word(argc, argv)) {

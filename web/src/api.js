@@ -6,10 +6,18 @@
 // for this tab (sessionStorage) and sends it as a Bearer header, so that fetches work where
 // cookies are refused, and takes it out of the address bar so it is not shared by copying the
 // URL or left in screenshots.
+//
+// A report made by `aelab report` carries the answers in the page (static_source.js): then
+// nothing is fetched, and pictures are data: URIs.
+import { snapshot, staticAnswer, staticFile } from './static_source.js';
+
+// True in a report file: no server behind the page.
+export const isStatic = snapshot !== null;
 
 const kTokenKey = 'aelab_token';
 
 export function takeTokenFromUrl() {
+  if (isStatic) return;
   const params = new URLSearchParams(location.search);
   const token = params.get('token');
   if (!token) return;
@@ -42,6 +50,11 @@ export function apiUrl(path, params = {}, withToken = false) {
 }
 
 export async function getJson(path, params = {}) {
+  if (isStatic) {
+    const answer = staticAnswer(path, params);
+    if (answer.status !== 200) throw new ApiError(answer.status, answer.error, path);
+    return answer.body;
+  }
   const headers = token() ? { Authorization: 'Bearer ' + token() } : {};
   const response = await fetch(apiUrl(path, params), { headers, cache: 'no-store' });
   if (!response.ok) {
@@ -57,7 +70,9 @@ export async function getJson(path, params = {}) {
 }
 
 // A file of a run folder (/api/file): `name` is relative to the run ("reconstructions.png").
+// In a report, its data: URI, or null when the report left it out.
 export function runFileUrl(runId, name) {
+  if (isStatic) return staticFile(runId + '/' + name);
   return apiUrl('/api/file', { id: runId + '/' + name }, true);
 }
 

@@ -2,7 +2,7 @@
 // /api/latent) coloured by class. Hovering a point shows that test image beside its
 // reconstruction (/api/latent/image, decoded by the server); clicking two points shows the
 // decoded interpolation between them (/api/interpolate). Two runs' maps sit side by side.
-import { getJson, serverInfo, latentImageUrl, interpolationUrl } from './api.js';
+import { getJson, isStatic, serverInfo, latentImageUrl, interpolationUrl } from './api.js';
 import { el, clear, fmt, errorBox, replaceHashParams } from './dom.js';
 import { baseLayout, colorOf, draw, purge, scatterType, title } from './plots.js';
 
@@ -64,7 +64,8 @@ class LatentPane {
     this.hoverImg = el('img', { class: 'latent-hover-image', alt: '' });
     this.hoverCaption = el('p', { class: 'muted latent-hover-caption' },
       this.decoding ? 'Hover over a point: its test image and reconstruction. Click two points: the interpolation between them.'
-        : 'This server decodes no pictures (aelab serve without a model service).');
+        : isStatic ? 'The images of points and interpolations between them are decoded by the run\'s model: aelab serve shows them (this page is a report file).'
+          : 'This server decodes no pictures (aelab serve without a model service).');
     this.picksBox = el('p', { class: 'latent-picks' });
     this.interpImg = el('img', { class: 'latent-interpolation', alt: '' });
     this.hover = new LatestImage(this.hoverImg, ({ index, label }) => {
@@ -186,6 +187,7 @@ class LatentPane {
     }
     clear(this.picksBox, `A = ${name(a)} → B = ${name(b)}: the two images framed at the ends, ${kInterpolationSteps} decoded codes between them.`);
     if (this.decoding) this.interpImg.src = interpolationUrl(this.state.run, a, b, kInterpolationSteps);
+    else if (isStatic) this.picksBox.append(el('span', { class: 'muted' }, ' The strip needs aelab serve (the run\'s model decodes it).'));
   }
 
   dispose() {

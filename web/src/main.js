@@ -1,7 +1,8 @@
 // The dashboard of `aelab serve` (docs/dashboard.md): hash routes to one view each. A view is a
 // function mount(root, params) that draws into `root` and returns what stops it (its polling,
 // its plots) when the route changes.
-import { takeTokenFromUrl, serverInfo } from './api.js';
+import { isStatic, takeTokenFromUrl, serverInfo } from './api.js';
+import { snapshot } from './static_source.js';
 import { el, clear, parseHash } from './dom.js';
 import { mountRuns } from './runs.js';
 import { mountRun } from './run.js';
@@ -32,6 +33,11 @@ clear(document.getElementById('app'),
 serverInfo().then((info) => {
   roots.textContent = info.roots.join(' · ');
   roots.title = 'served folders';
+  // A report file says what it is: a picture of these folders at one time, not a live view.
+  if (isStatic) {
+    roots.textContent = `report of ${info.roots.join(' · ')}${snapshot.report.made ? ', made ' + snapshot.report.made : ''}`;
+    roots.title = 'aelab report: the pages as they were when the file was made';
+  }
 }, () => {});
 
 let dispose = null;

@@ -1,7 +1,8 @@
 // One run (/api/run): its figures, curves, the reconstruction snapshots over epochs, every
 // picture and table of its folder, the study trial it was, the resolved experiment file and the
 // model summary. While it trains, the curves grow (curves.js) and the newest snapshot appears.
-import { getJson, runFileUrl } from './api.js';
+import { getJson, isStatic, runFileUrl } from './api.js';
+import { leftOutNote } from './static_source.js';
 import { el, clear, fmt, fmtSeconds, stateBadge, errorBox, markdownTable, hashOf } from './dom.js';
 import { CurvesPanel } from './curves.js';
 
@@ -54,10 +55,14 @@ function epochOf(snapshot) {
   return m ? Number(m[1]) : null;
 }
 
+// A report has no server to open a picture full size from (and browsers refuse to open a data:
+// URI as a page): the picture alone, or a note where the report left it out.
 function picture(runId, file) {
   const url = runFileUrl(runId, file);
+  if (!url) return el('figure', { class: 'picture left-out' }, el('p', { class: 'muted' }, leftOutNote()), el('figcaption', {}, file));
+  const img = el('img', { src: url, alt: file, loading: 'lazy' });
   return el('figure', { class: 'picture' },
-    el('a', { href: url, target: '_blank', title: 'open full size' }, el('img', { src: url, alt: file, loading: 'lazy' })),
+    isStatic ? img : el('a', { href: url, target: '_blank', title: 'open full size' }, img),
     el('figcaption', {}, file));
 }
 
@@ -132,9 +137,11 @@ export function mountRun(root, params) {
   }
 
   function renderSnapshots() {
-    const snaps = run.snapshots;
+    // A report holds the newest snapshots its picture limit allowed.
+    const snaps = run.snapshots.filter((f) => runFileUrl(id, f));
+    const leftOut = run.snapshots.length - snaps.length;
     if (!snaps.length) {
-      clear(snapshotsBox);
+      clear(snapshotsBox, leftOut ? [el('h2', {}, 'Reconstructions over the epochs'), el('p', { class: 'muted' }, `${leftOut} snapshots: ${leftOutNote()}`)] : null);
       return;
     }
     if (followNewest || snapshotIndex >= snaps.length) snapshotIndex = snaps.length - 1;
@@ -153,7 +160,8 @@ export function mountRun(root, params) {
     };
     show();
     clear(snapshotsBox, el('h2', {}, 'Reconstructions over the epochs'),
-      el('div', { class: 'toolbar' }, slider, label), el('div', { class: 'picture' }, img));
+      el('div', { class: 'toolbar' }, slider, label), el('div', { class: 'picture' }, img),
+      leftOut ? el('p', { class: 'muted' }, `${leftOut} older snapshots: ${leftOutNote()}`) : null);
   }
 
   function renderPictures() {
