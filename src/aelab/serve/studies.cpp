@@ -39,12 +39,13 @@ storage::Storage& Studies::open_locked(const DatabaseEntry& db) {
 std::string Studies::run_id_of(const DatabaseEntry& db, const std::string& folder) const {
   fs::path p(folder);
   std::error_code ec;
+  const std::string prefix = "sqlite:///";
+  const bool file_db = db.url.rfind(prefix, 0) == 0;
+  const fs::path db_folder = file_db ? fs::path(db.url.substr(prefix.size())).parent_path() : fs::path();
   if (p.is_relative()) {
     // tune writes the folder as given on its command line, relative to where it ran: try the
     // database's folder and each folder above it.
-    const std::string prefix = "sqlite:///";
-    fs::path base = db.url.rfind(prefix, 0) == 0 ? fs::path(db.url.substr(prefix.size())).parent_path()
-                                                 : fs::current_path(ec);
+    fs::path base = file_db ? db_folder : fs::current_path(ec);
     for (fs::path b = base; !b.empty(); b = b.parent_path()) {
       if (fs::is_directory(b / p, ec)) {
         p = b / p;
@@ -52,6 +53,10 @@ std::string Studies::run_id_of(const DatabaseEntry& db, const std::string& folde
       }
       if (b == b.root_path()) break;
     }
+  } else if (file_db && !fs::is_directory(p, ec) && fs::is_directory(db_folder / p.filename(), ec)) {
+    // A study folder moved or copied since tune ran (from another machine, renamed): the
+    // absolute path is gone, but tune's trial folders sit beside the database by their names.
+    p = db_folder / p.filename();
   }
   if (!fs::is_directory(p, ec)) return "";
   auto id = roots_.id_of(fs::canonical(p, ec));

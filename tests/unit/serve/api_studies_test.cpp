@@ -206,6 +206,31 @@ TEST_F(StudyRoutes, UnknownDatabasesAndStudiesAre404) {
   EXPECT_EQ(study()["total"], 5);
 }
 
+// A tune folder copied from another machine or renamed: the trials' absolute run folders are
+// gone, and the folders of the same names beside the database are theirs.
+TEST(StudyDatabases, AMovedTuneFolderKeepsItsTrialsRunFolders) {
+  auto tree = testing::make_served_tree("study-moved", false);
+  const auto moved = tree.root / "moved";
+  testing::write_file(moved / "trial-0" / "experiment.toml", testing::kCaeExperiment);
+  testing::write_file(moved / "trial-0" / "metrics.csv", testing::kCaeMetrics);
+  {
+    auto storage = storage::open_storage(testing::sqlite_url(moved / "study.db"),
+                                         storage::OpenMode::kCreate);
+    int64_t study = storage->create_study("s", study::Direction::kMinimize);
+    for (const char* folder : {"/gone/tune-out/trial-0", "/gone/tune-out/trial-9"}) {
+      int64_t id = storage->create_new_trial(study);
+      storage->set_trial_user_attr(id, "run_folder", std::string(folder));
+      storage->set_trial_state_values(id, study::TrialState::kComplete, 0.5);
+    }
+  }
+  Roots roots({tree.root});
+  Api api(roots, {}, ApiOptions{});
+  auto s = body_of(api.handle(get("/api/study", {{"db", "db0"}, {"name", "s"}})));
+  ASSERT_EQ(s["trials"].size(), 2u) << s.dump();
+  EXPECT_EQ(s["trials"][0]["run"], "0/moved/trial-0");
+  EXPECT_TRUE(s["trials"][1]["run"].is_null());  // no trial-9 beside it either
+}
+
 TEST(StudyDatabases, StorageUrlsComeFirstThenTheDatabasesUnderTheRoots) {
   auto tree = testing::make_served_tree("study-storage-urls");
   auto elsewhere = tree.outside / "elsewhere.db";
