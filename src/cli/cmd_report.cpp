@@ -77,6 +77,11 @@ class OutputFile {
   bool done_ = false;
 };
 
+// "1 run", "2 runs".
+std::string count(int64_t n, const std::string& one, const std::string& many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
 int run_report(const ReportArgs& args, const GlobalOptions& global) {
   AELAB_CHECK(args.max_pictures_mb >= 0, "report: --max-pictures-mb ", args.max_pictures_mb,
               ": expected 0 (no pictures) or more");
@@ -103,8 +108,9 @@ int run_report(const ReportArgs& args, const GlobalOptions& global) {
   options.made = now_text();
   auto report = serve::make_static_report(api, options);
   output.write(report.html);
-  std::cout << "report: " << args.html << " (" << report.runs << " runs, " << report.studies
-            << " studies, " << report.pictures << " pictures";
+  std::cout << "report: " << args.html << " (" << count(report.runs, "run", "runs") << ", "
+            << count(report.studies, "study", "studies") << ", "
+            << count(report.pictures, "picture", "pictures");
   if (report.pictures_left_out)
     std::cout << ", " << report.pictures_left_out << " left out over --max-pictures-mb "
               << args.max_pictures_mb;
