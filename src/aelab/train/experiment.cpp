@@ -1,5 +1,8 @@
 #include "aelab/train/experiment.h"
 
+#include <set>
+#include <string>
+
 #include "aelab/config/section.h"
 #include "aelab/data/color_space.h"
 #include "aelab/core/error.h"
@@ -32,6 +35,39 @@ void resolve_defaults(Experiment& e) {
                        e.model.output_activation == models::LayerType::kSigmoid;
 }
 
+namespace {
+
+// The names every "$name" / "$name*K" string outside [params] refers to.
+void collect_references(const toml::node& node, std::set<std::string>& names) {
+  if (const auto* t = node.as_table()) {
+    for (const auto& [key, value] : *t) collect_references(value, names);
+  } else if (const auto* a = node.as_array()) {
+    for (const auto& value : *a) collect_references(value, names);
+  } else if (const auto* str = node.as_string()) {
+    const std::string& text = str->get();
+    if (text.size() > 1 && text[0] == '$') names.insert(text.substr(1, text.find('*') - 1));
+  }
+}
+
+// A [params] value that nothing refers to changes nothing: `--set params.filtres=64` or a
+// study searching a name the layers do not use would train the same model as before, silently.
+void check_params_are_used(const config::Document& doc) {
+  const auto* params = doc.root().get_as<toml::table>("params");
+  if (params == nullptr) return;
+  std::set<std::string> used;
+  for (const auto& [key, value] : doc.root()) {
+    if (key.str() != "params") collect_references(value, used);
+  }
+  for (const auto& [key, value] : *params) {
+    const std::string name(key.str());
+    AELAB_CHECK(used.count(name) > 0, doc.where(&value), ": params.", name,
+                ": nothing refers to $", name, " (layer options refer to a param as \"$", name,
+                "\")");
+  }
+}
+
+}  // namespace
+
 Experiment resolve_experiment(config::Document doc) {
   Experiment e;
   e.doc = std::move(doc);
@@ -39,6 +75,7 @@ Experiment resolve_experiment(config::Document doc) {
   for (const char* section : {"data", "model", "train", "task", "params"}) root.node(section);
   root.finish();  // an unknown top-level table is a typo, not an extension
 
+  check_params_are_used(e.doc);
   config::Section data(e.doc, "data");
   e.data = data::read_data_options(data);
   e.model = models::read_model_spec(e.doc);

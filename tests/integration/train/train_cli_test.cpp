@@ -142,6 +142,9 @@ TEST(CliTrain, BadInputGivesOneLineErrorsAndNonZeroExit) {
       {"train " + config_file("mnist_dense3.toml").string() + " --device cuda:7",
        "cuda"},
       {"eval " + dir.string(), "not a run folder"},
+      {"train " + config_file("mnist_dense3.toml").string() + " --set params.hiden=64",
+       "mnist_dense3.toml: params.hiden: nothing refers to $hiden (layer options refer to a param "
+       "as \"$hiden\")"},
       {"train " + config_file("mnist_vae.toml").string() + " --set train.loss=log_mse --out " +
            (dir / "v").string(),
        "train.loss = \"log_mse\" is not an ELBO term: a vae needs mse, bce or l1"},
