@@ -7,6 +7,7 @@
 
 #include "aelab/core/error.h"
 #include "aelab/serve/assets.h"
+#include "aelab/serve/loopback.h"
 #include "aelab/serve/run_info.h"
 
 namespace aelab::serve {
@@ -193,6 +194,15 @@ bool Api::authorized(const Request& request) const {
 
 Response Api::handle(const Request& request) {
   if (!authorized(request)) return error_response(401, "a token is required (?token=...)");
+  if (options_.token.empty()) {
+    // Without a token only this machine's own pages may ask: a browser sends the name it looked
+    // up, so a page of evil.example resolved to 127.0.0.1 says so and is refused.
+    auto h = request.headers.find("host");
+    if (h != request.headers.end() && !is_loopback_host(host_of_header(h->second))) {
+      return error_response(403, "Host '" + h->second + "' is not this machine: without a token "
+                                 "aelab serve answers localhost, 127.0.0.1 and [::1] only");
+    }
+  }
   if (request.method != "GET" && request.method != "HEAD") {
     auto r = error_response(405, "aelab serve only reads: GET");
     r.headers.push_back({"Allow", "GET, HEAD"});

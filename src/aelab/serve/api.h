@@ -18,7 +18,8 @@
 //
 // Any id the roots do not resolve (roots.h) is 404, as is an unknown route; other methods 405.
 // With a token set, a request must carry it (?token=, `Authorization: Bearer`, or the cookie the
-// page sets) or gets 401.
+// page sets) or gets 401. Without one (loopback), a Host header naming another machine gets 403
+// (loopback.h: DNS rebinding).
 #include <functional>
 #include <map>
 #include <memory>

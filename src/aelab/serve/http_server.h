@@ -7,6 +7,7 @@
 #include <string>
 
 #include "aelab/serve/api.h"
+#include "aelab/serve/loopback.h"
 
 namespace aelab::serve {
 
@@ -14,9 +15,6 @@ struct ServerOptions {
   std::string host = "127.0.0.1";  // an address or a name getaddrinfo resolves
   int port = 6006;                 // 0: any free port (the bound one is returned)
 };
-
-// True for 127.0.0.0/8, ::1 and "localhost".
-bool is_loopback_host(const std::string& host);
 
 class HttpServer {
  public:

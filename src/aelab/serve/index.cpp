@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
 
 #include "aelab/serve/run_info.h"
@@ -37,7 +38,8 @@ void Index::refresh_locked() {
   std::vector<RunEntry> runs;
   std::vector<DatabaseEntry> databases;
   for (const auto& url : storage_urls_)
-    databases.push_back({"db" + std::to_string(databases.size()), url, storage::redact_url(url)});
+    databases.push_back({database_id_locked(url), url, storage::redact_url(url)});
+  std::vector<std::pair<fs::path, std::string>> found;  // SQLite files under the roots, with ids
   std::map<fs::path, Cached> cache;
   for (size_t r = 0; r < roots_.folders().size(); ++r) {
     const fs::path& root = roots_.folders()[r];
@@ -57,9 +59,8 @@ void Index::refresh_locked() {
         dirs.push_back(entry.path());
       } else if (entry.is_regular_file(e2) && entry.path().extension() == ".db" &&
                  is_sqlite_file(entry.path())) {
-        std::string id = std::to_string(r) + "/" + fs::relative(entry.path(), root).generic_string();
-        databases.push_back({"db" + std::to_string(databases.size()),
-                             "sqlite:///" + entry.path().string(), roots_.display_name(id)});
+        found.push_back({entry.path(),
+                         std::to_string(r) + "/" + fs::relative(entry.path(), root).generic_string()});
       }
     }
     for (const auto& dir : dirs) {
@@ -83,10 +84,23 @@ void Index::refresh_locked() {
       runs.push_back({id, dir, c.row});
     }
   }
+  std::sort(found.begin(), found.end());
+  for (const auto& [file, id] : found) {
+    const std::string url = "sqlite:///" + file.string();
+    databases.push_back({database_id_locked(url), url, roots_.display_name(id)});
+  }
   runs_ = std::move(runs);
   databases_ = std::move(databases);
   cache_ = std::move(cache);
   last_scan_ = steady_seconds();
+}
+
+std::string Index::database_id_locked(const std::string& url) {
+  auto it = database_ids_.find(url);
+  if (it != database_ids_.end()) return it->second;
+  std::string id = "db" + std::to_string(database_ids_.size());
+  database_ids_.emplace(url, id);
+  return id;
 }
 
 std::vector<RunEntry> Index::runs() {

@@ -25,7 +25,7 @@ struct RunEntry {
 };
 
 struct DatabaseEntry {
-  std::string id;     // "db0", "db1", ... in the order found (--storage URLs first)
+  std::string id;     // "db0", "db1", ... in the order first seen (--storage URLs first)
   std::string url;    // what open_storage takes (password redacted in `label`)
   std::string label;  // what a person reads: the roots id of a file, the redacted URL
 };
@@ -53,6 +53,10 @@ class Index {
   double last_scan_ = -1e300;
   std::vector<RunEntry> runs_;
   std::vector<DatabaseEntry> databases_;
+  // A database keeps the id it got when first seen ("db<N>"; --storage URLs first, found files
+  // sorted by path): a page's link to a study stays right when another database appears.
+  std::map<std::string, std::string> database_ids_;  // URL -> id
+  std::string database_id_locked(const std::string& url);
   std::map<fs::path, Cached> cache_;
 };
 

@@ -329,3 +329,28 @@ TEST_F(RunRoutes, OnlyGetAndHeadAreAnswered) {
 
 }  // namespace
 }  // namespace aelab::serve
+
+namespace aelab::serve {
+namespace {
+
+// A page links a study by its database id: a database found later (a study started while the
+// dashboard is open, sorting before the first one) gets a new id and leaves the old ones alone.
+TEST(DatabaseIds, StayWhenAnotherDatabaseAppears) {
+  auto tree = testing::make_served_tree("db-ids");
+  Roots roots({tree.root});
+  Index index(roots, {}, /*rescan_seconds=*/0);
+  auto first = index.databases();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].id, "db0");
+  fs::create_directories(tree.root / "aaa");
+  fs::copy_file(tree.db, tree.root / "aaa" / "early.db");
+  auto second = index.databases();
+  ASSERT_EQ(second.size(), 2u);
+  for (const auto& d : second) {
+    if (d.url.find("studies/tune.db") != std::string::npos) EXPECT_EQ(d.id, "db0");
+    if (d.url.find("aaa/early.db") != std::string::npos) EXPECT_EQ(d.id, "db1");
+  }
+}
+
+}  // namespace
+}  // namespace aelab::serve
