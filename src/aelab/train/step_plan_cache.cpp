@@ -17,7 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kFormat = 1;  // the file's layout; another number is read as no entries
+// The file's layout and the search that made its plans (2: every combination, not one switch
+// at a time); a file of another number reads as no entries.
+constexpr int kFormat = 2;
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);

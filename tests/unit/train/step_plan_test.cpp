@@ -116,9 +116,9 @@ TEST(StepPlan, MeasuresTheCandidatesOfAConvModelAndPicksTheFastest) {
   EXPECT_EQ(plan.source, train::PlanSource::kMeasured) << plan.reason;
   EXPECT_TRUE(plan.has_phase_choice);
   EXPECT_TRUE(plan.has_layout_choice);
-  // The written settings with all threads, then 1 thread, the other transposed-conv form and
-  // the other layout: 4 candidates on 2+ threads, 3 on one.
-  ASSERT_EQ(plan.candidates.size(), threads > 1 ? 4u : 3u) << candidate_list(plan);
+  // The written settings with all threads first, then every other combination of threads,
+  // transposed-conv form and layout: 8 candidates on 2+ threads, 4 on one.
+  ASSERT_EQ(plan.candidates.size(), threads > 1 ? 8u : 4u) << candidate_list(plan);
   EXPECT_EQ(plan.candidates[0].config, (train::StepConfig{threads, true, false}));
   double fastest = plan.candidates[0].ms_per_step;
   for (const auto& c : plan.candidates) {
@@ -381,7 +381,7 @@ TEST(StepPlan, SummaryAndLogShowThePlanAndASecondRunReadsTheCache) {
   EXPECT_EQ(plan["source"], "measured");
   EXPECT_TRUE(plan["reason"].is_null());
   EXPECT_EQ(plan["cache"], cache.file().string());
-  ASSERT_EQ(plan["candidates"].size(), thread_budget() > 1 ? 4u : 3u) << plan.dump(2);
+  ASSERT_EQ(plan["candidates"].size(), thread_budget() > 1 ? 8u : 4u) << plan.dump(2);
   for (const auto& c : plan["candidates"]) {
     EXPECT_GT(c["ms_per_step"].get<double>(), 0.0) << c;
     EXPECT_TRUE(c["intra_op_threads"].is_number_integer()) << c;
