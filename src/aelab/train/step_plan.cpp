@@ -29,9 +29,9 @@ using Clock = std::chrono::steady_clock;
 constexpr double kSecondWarmUpBelow = 0.2;  // s: a second warm-up step when the first was faster
 constexpr size_t kMinTimedSteps = 2;
 constexpr size_t kMaxTimedSteps = 8;
-constexpr double kEnoughPerCandidate = 0.3;  // s of timed steps, once kMinTimedSteps are done
+constexpr double kEnoughPerCandidate = 0.5;  // s of timed steps, once kMinTimedSteps are done
 // No further candidate is started once measuring has taken this long: the best so far stands.
-constexpr double kMaxSeconds = 5.0;
+constexpr double kMaxSeconds = 10.0;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
