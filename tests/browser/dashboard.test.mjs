@@ -13,25 +13,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  aelab, browserRequirements, command, kSkip, launchBrowser, parseArgs, readCsv, startAelab, startServe,
-  waitUntil, watchPage,
+  aelab, command, kSmall, launchBrowser, readCsv, startAelab, startServe, testSetting, waitUntil,
+  watchPage,
 } from './fixture.mjs';
 
-const args = parseArgs(process.argv.slice(2));
-const needs = browserRequirements(args.source);
-if (needs.skip) {
-  console.log(`SKIP: ${needs.skip}`);
-  process.exit(kSkip);
-}
-const data = process.env.AELAB_SHARED_DATA || path.join(path.dirname(path.resolve(args.source)), 'shared', 'data');
-const work = path.join(args.artifacts, 'work');
-const shots = path.join(args.artifacts, 'screenshots');
-const config = (name) => path.join(args.source, 'configs', name);
-// A run's id in the API is "0/<path inside the served folder>".
-const dirOf = (id) => path.join(work, id.replace(/^0\//, ''));
-const summaryOf = (id) => JSON.parse(fs.readFileSync(path.join(dirOf(id), 'summary.json'), 'utf8'));
-
-const kSmall = ['--set', 'data.train_subset=300', '--set', 'data.test_subset=200', '--set', 'train.threads=1'];
+const { args, needs, data, work, shots, config, dirOf, summaryOf } = testSetting(process.argv.slice(2));
 const kRuns = ['0/runs/dense', '0/runs/vae'];
 const kStudy = 'fmnist-cae-tpe';
 const timings = [];

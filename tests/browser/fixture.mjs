@@ -23,6 +23,33 @@ export function parseArgs(argv) {
   return args;
 }
 
+// What both browser tests start from: their arguments (exits with kSkip when chromium or
+// web/node_modules is missing), the data, where they write, and small-training overrides.
+export function testSetting(argv) {
+  const args = parseArgs(argv);
+  const needs = browserRequirements(args.source);
+  if (needs.skip) {
+    console.log(`SKIP: ${needs.skip}`);
+    process.exit(kSkip);
+  }
+  const work = path.join(args.artifacts, 'work');
+  // A run's id in the API is "0/<path inside the served folder>".
+  const dirOf = (id) => path.join(work, id.replace(/^0\//, ''));
+  return {
+    args,
+    needs,
+    data: process.env.AELAB_SHARED_DATA || path.join(path.dirname(path.resolve(args.source)), 'shared', 'data'),
+    work,
+    shots: path.join(args.artifacts, 'screenshots'),
+    config: (name) => path.join(args.source, 'configs', name),
+    dirOf,
+    summaryOf: (id) => JSON.parse(fs.readFileSync(path.join(dirOf(id), 'summary.json'), 'utf8')),
+  };
+}
+
+// Trainings of a few seconds on one thread.
+export const kSmall = ['--set', 'data.train_subset=300', '--set', 'data.test_subset=200', '--set', 'train.threads=1'];
+
 // puppeteer-core and the chromium binary, or the reason the tests cannot run here.
 export function browserRequirements(source) {
   const chromium = process.env.AELAB_CHROMIUM || '/usr/bin/chromium';

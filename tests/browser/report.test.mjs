@@ -12,23 +12,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { aelab, browserRequirements, kSkip, launchBrowser, parseArgs, readCsv, watchPage } from './fixture.mjs';
+import { aelab, kSmall, launchBrowser, readCsv, testSetting, watchPage } from './fixture.mjs';
 
-const args = parseArgs(process.argv.slice(2));
-const needs = browserRequirements(args.source);
-if (needs.skip) {
-  console.log(`SKIP: ${needs.skip}`);
-  process.exit(kSkip);
-}
-const data = process.env.AELAB_SHARED_DATA || path.join(path.dirname(path.resolve(args.source)), 'shared', 'data');
-const work = path.join(args.artifacts, 'work');
-const shots = path.join(args.artifacts, 'screenshots');
+const { args, needs, data, work, shots, config, dirOf, summaryOf } = testSetting(process.argv.slice(2));
 const reportFile = path.join(args.artifacts, 'report.html');
-const config = (name) => path.join(args.source, 'configs', name);
-const dirOf = (id) => path.join(work, id.replace(/^0\//, ''));
-const summaryOf = (id) => JSON.parse(fs.readFileSync(path.join(dirOf(id), 'summary.json'), 'utf8'));
-
-const kSmall = ['--set', 'data.train_subset=300', '--set', 'data.test_subset=200', '--set', 'train.threads=1'];
 const kRuns = ['0/runs/dense', '0/runs/vae'];
 const kTrials = ['0/study/trial-0', '0/study/trial-1'];
 const kStudy = 'fmnist-cae-tpe';
