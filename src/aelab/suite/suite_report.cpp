@@ -115,7 +115,8 @@ Overrides command_line_sets(const Layout& layout) {
   return sets;
 }
 
-void training_section(std::ostream& md, const SuiteSpec& spec, const Layout& layout, const Step& step) {
+void training_section(std::ostream& md, const SuiteSpec& spec, const Layout& layout, const Step& step,
+                      const Overrides& command_line) {
   if (step.kind == StepKind::kRefit) {
     const Step* tune = spec.find_step(step.study_step);
     try {
@@ -124,7 +125,6 @@ void training_section(std::ostream& md, const SuiteSpec& spec, const Layout& lay
       for (const auto& o : best) md << " `" << o.key << " = " << o.value << "`";
       md << ", then the step's fields";
       for (const auto& o : step.set) md << " `" << o.key << " = " << o.value << "`";
-      const Overrides command_line = command_line_sets(layout);
       if (!command_line.empty()) {
         md << ", then the command line's";
         for (const auto& o : command_line) md << " `" << o.key << " = " << o.value << "`";
@@ -328,12 +328,12 @@ void finetune_section(std::ostream& md, const SuiteSpec& spec, const Layout& lay
 }
 
 void step_section(std::ostream& md, const SuiteSpec& spec, const Layout& layout, const Step& step,
-                  size_t index) {
+                  size_t index, const Overrides& command_line) {
   md << "## " << index + 1 << ". " << step.name << " (" << step_kind_name(step.kind) << ")\n\n";
   switch (step.kind) {
     case StepKind::kTrain:
     case StepKind::kRefit:
-      training_section(md, spec, layout, step);
+      training_section(md, spec, layout, step, command_line);
       break;
     case StepKind::kTune:
       tune_section(md, layout, step);
@@ -383,7 +383,8 @@ void write_suite_report(const SuiteSpec& spec, const Layout& layout) {
     for (const auto& o : command_line) md << " `--set " << o.key << "=" << o.value << "`";
     md << "\n\n";
   }
-  for (size_t i = 0; i < spec.steps.size(); ++i) step_section(md, spec, layout, spec.steps[i], i);
+  for (size_t i = 0; i < spec.steps.size(); ++i)
+    step_section(md, spec, layout, spec.steps[i], i, command_line);
   write_file_atomic(layout.report_md(), md.str());
 }
 
