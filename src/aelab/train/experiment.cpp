@@ -17,21 +17,20 @@ void apply_override(config::Document& doc, const std::string& assignment) {
 }
 
 // Derived defaults, resolved here and nowhere else:
-//   model.output_activation not set  -> "tanh" for a colorize task whose chroma is signed
-//                                       (yiq, lab), else the spec's default "sigmoid".
-//   a sigmoid output on signed chroma  -> task.unit_chroma: the targets become (chroma + 1) / 2,
+//   model.output_activation not set  -> "tanh" for a colorize task whose target is signed
+//                                       (yiq, lab chroma; an rgb residual), else the spec's
+//                                       default "sigmoid".
+//   a sigmoid output on such a target -> task.unit_chroma: the targets become (target + 1) / 2,
 //                                       so "sigmoid vs tanh" is a fair comparison, not a
 //                                       decoder that cannot reach negative chroma.
 // The resolved experiment file writes the results, so a run folder repeats without them.
 // (lr_schedule.t_max = 0 stays 0, "the whole run": a resumed run given more epochs keeps its
 // cosine spanning them; callbacks/lr_schedule.cpp reads it so.)
 void resolve_defaults(Experiment& e) {
-  if (e.task.kind == TaskKind::kColorize && data::chroma_is_signed(e.task.color_space) &&
-      !e.doc.has("model.output_activation")) {
+  if (colorize_target_is_signed(e.task) && !e.doc.has("model.output_activation")) {
     e.model.output_activation = models::LayerType::kTanh;  // signed chroma needs a signed output
   }
-  e.task.unit_chroma = e.task.kind == TaskKind::kColorize &&
-                       data::chroma_is_signed(e.task.color_space) && e.model.mirror &&
+  e.task.unit_chroma = colorize_target_is_signed(e.task) && e.model.mirror &&
                        e.model.output_activation == models::LayerType::kSigmoid;
 }
 

@@ -37,6 +37,19 @@ std::string name_of(EarlyStoppingMode value) { return early_stopping_mode_names(
 std::string name_of(LrScheduleKind value) { return lr_schedule_kind_names().name(value); }
 std::string name_of(TaskKind value) { return task_kind_names().name(value); }
 
+const config::EnumNames<RgbOutput>& rgb_output_names() {
+  static const config::EnumNames<RgbOutput> names = {{RgbOutput::kPicture, "picture"},
+                                                     {RgbOutput::kResidual, "residual"}};
+  return names;
+}
+
+std::string name_of(RgbOutput value) { return rgb_output_names().name(value); }
+
+bool colorize_target_is_signed(const TaskOptions& task) {
+  return task.kind == TaskKind::kColorize &&
+         (data::chroma_is_signed(task.color_space) || task.rgb_output == RgbOutput::kResidual);
+}
+
 namespace {
 
 using config::at_least;
@@ -151,11 +164,21 @@ const config::OptionTable<TaskOptions>& task_options_table() {
                "denoise: \"gaussian:0.3\", or a list drawn per batch (docs/robustness.md)")
           .add_enum("color_space", &T::color_space, data::color_space_names(),
                     "colorize: the space whose chroma is predicted")
+          .add_enum("rgb_output", &T::rgb_output, rgb_output_names(),
+                    "colorize in rgb: the picture itself, or its difference from the gray "
+                    "picture (added back to the gray input)")
           .add("noise_seed", &T::noise_seed, "denoise: seeds the corruptions", "a seed >= 0")
           .rule([](const T& o) -> std::optional<config::RuleBreak> {
             if (o.kind == TaskKind::kDenoise && o.corruption.empty()) {
               return config::RuleBreak{
                   "corruption", "a denoise task needs corruption = \"gaussian:0.3\" (or a list)"};
+            }
+            if (o.rgb_output == RgbOutput::kResidual &&
+                (o.kind != TaskKind::kColorize || o.color_space != data::ColorSpace::kRgb)) {
+              return config::RuleBreak{"rgb_output",
+                                       "rgb_output = \"residual\" needs kind = \"colorize\" "
+                                       "and color_space = \"rgb\" (yiq and lab chroma are "
+                                       "differences from gray already)"};
             }
             return std::nullopt;
           });

@@ -78,14 +78,22 @@ struct TrainOptions {
 
 enum class TaskKind { kReconstruct, kDenoise, kColorize };
 
+// colorize with color_space = "rgb": what the network's three channels stand for.
+//   kPicture:  the RGB picture itself, in [0, 1]; the network has to rebuild the luminance too.
+//   kResidual: the picture minus its gray (the BT.601 luma in all three channels), signed; the
+//              gray input is added back, so an output of zero is the gray picture and the
+//              network only learns colour (an identity path from input to output).
+enum class RgbOutput { kPicture, kResidual };
+
 // What the network is asked to do with an image.
 struct TaskOptions {
   TaskKind kind = TaskKind::kReconstruct;
   std::vector<std::string> corruption;  // denoise: one spec, or several drawn per batch
   data::ColorSpace color_space = data::ColorSpace::kLab;  // colorize
+  RgbOutput rgb_output = RgbOutput::kPicture;            // colorize, color_space = "rgb"
   uint64_t noise_seed = 0;              // denoise: seeds the corruptions
-  // Derived, not a file key (resolve_defaults): a sigmoid decoder on signed chroma (yiq, lab)
-  // predicts (chroma + 1) / 2, mapped back before the picture is merged.
+  // Derived, not a file key (resolve_defaults): a sigmoid decoder on a signed colorize target
+  // predicts (target + 1) / 2, mapped back before the picture is merged.
   bool unit_chroma = false;
 };
 
@@ -94,11 +102,17 @@ std::string name_of(Optimizer value);
 std::string name_of(EarlyStoppingMode value);
 std::string name_of(LrScheduleKind value);
 std::string name_of(TaskKind value);
+std::string name_of(RgbOutput value);
 
 const config::EnumNames<Optimizer>& optimizer_names();
 const config::EnumNames<EarlyStoppingMode>& early_stopping_mode_names();
 const config::EnumNames<LrScheduleKind>& lr_schedule_kind_names();
 const config::EnumNames<TaskKind>& task_kind_names();
+const config::EnumNames<RgbOutput>& rgb_output_names();
+
+// A colorize task whose target goes below 0 (yiq or lab chroma, an RGB residual): tanh fits it,
+// a sigmoid or bce does not without the (target + 1) / 2 shift.
+bool colorize_target_is_signed(const TaskOptions& task);
 
 // Every key of [train] and [task], declared once (options.cpp): the readers below, validation of
 // options built in code, the resolved experiment file and docs/experiment-files.md come from them.

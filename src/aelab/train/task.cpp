@@ -28,8 +28,7 @@ models::Shape Task::target_shape(const models::Shape& image) const {
 }
 
 bool Task::signed_target() const {
-  return options_.kind == TaskKind::kColorize && data::chroma_is_signed(space_) &&
-         !options_.unit_chroma;
+  return colorize_target_is_signed(options_) && !options_.unit_chroma;
 }
 
 Task::Pair Task::prepare(const at::Tensor& clean, int64_t batch_index) const {
@@ -39,6 +38,7 @@ Task::Pair Task::prepare(const at::Tensor& clean, int64_t batch_index) const {
   }
   if (options_.kind == TaskKind::kColorize) {
     auto split = data::split_luma_chroma(clean, space_);
+    if (residual_rgb()) split.chroma = split.chroma - split.luma;  // broadcast over R, G, B
     if (options_.unit_chroma) return {split.luma, split.chroma.add(1.0).mul_(0.5)};
     return {split.luma, split.chroma};
   }
@@ -48,9 +48,15 @@ Task::Pair Task::prepare(const at::Tensor& clean, int64_t batch_index) const {
 at::Tensor Task::output_image(const at::Tensor& output, const Pair& pair) const {
   if (options_.kind == TaskKind::kColorize) {
     auto chroma = options_.unit_chroma ? output.mul(2.0).sub_(1.0) : output;
+    if (residual_rgb()) chroma = chroma + pair.input;
     return data::merge_luma_chroma(pair.input, chroma, space_);
   }
   return output;
+}
+
+bool Task::residual_rgb() const {
+  return options_.kind == TaskKind::kColorize && space_ == data::ColorSpace::kRgb &&
+         options_.rgb_output == RgbOutput::kResidual;
 }
 
 at::Tensor Task::input_image(const Pair& pair) const {

@@ -20,8 +20,8 @@ class Task {
   TaskKind kind() const { return options_.kind; }
   models::Shape input_shape(const models::Shape& image) const;
   models::Shape target_shape(const models::Shape& image) const;
-  // Targets below 0 (signed chroma predicted as it is, not as (chroma + 1) / 2): what bce and a
-  // sigmoid output cannot reach.
+  // Targets below 0 (signed chroma or an rgb residual predicted as it is, not as
+  // (target + 1) / 2): what bce and a sigmoid output cannot reach.
   bool signed_target() const;
 
   struct Pair {
@@ -38,6 +38,8 @@ class Task {
   at::Tensor input_image(const Pair& pair) const;
 
  private:
+  bool residual_rgb() const;  // colorize in rgb predicting the difference from the gray picture
+
   TaskOptions options_;
   int64_t image_channels_;
   std::vector<data::Corruption> corruptions_;

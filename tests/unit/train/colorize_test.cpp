@@ -184,3 +184,46 @@ TEST(ColorizeUnitChroma, SigmoidPredictsShiftedChromaAndMergesBack) {
   auto merged = task.output_image(pair.target, pair);
   EXPECT_LT((merged - rgb).abs().max().item<double>(), 1e-4);
 }
+
+// task.rgb_output = "residual": the network predicts the picture minus its gray, so a zero output
+// is the gray picture and a perfect one merges back to the original. The target is signed, so the
+// output activation defaults to tanh like the chroma spaces'.
+TEST(ColorizeRgbResidual, PredictsTheDifferenceFromGrayAndAddsItBack) {
+  auto e = train::load_experiment(aelab::testing::source_dir() / "configs/colorize/cifar10_rgb.toml",
+                                  {"task.rgb_output=\"residual\""});
+  EXPECT_EQ(e.model.output_activation, models::LayerType::kTanh);
+  EXPECT_FALSE(e.task.unit_chroma);
+  train::Task task(e.task, 3);
+  EXPECT_TRUE(task.signed_target());
+  torch::manual_seed(5);
+  auto rgb = torch::rand({4, 3, 8, 8});
+  auto pair = task.prepare(rgb, 0);
+  auto gray = data::rgb_to_gray(rgb);
+  EXPECT_TRUE(torch::allclose(pair.input, gray));
+  EXPECT_TRUE(torch::allclose(pair.target, rgb - gray, 1e-5, 1e-6));
+  EXPECT_LT(pair.target.min().item<double>(), 0.0);
+  EXPECT_LT((task.output_image(pair.target, pair) - rgb).abs().max().item<double>(), 1e-5);
+  auto zero = task.output_image(torch::zeros_like(pair.target), pair);
+  EXPECT_TRUE(torch::allclose(zero, gray.expand({-1, 3, -1, -1}), 1e-6, 1e-7));
+
+  // With a sigmoid it trains on (target + 1) / 2, as signed chroma does.
+  auto s = train::load_experiment(aelab::testing::source_dir() / "configs/colorize/cifar10_rgb.toml",
+                                  {"task.rgb_output=\"residual\"", "model.output_activation=\"sigmoid\""});
+  EXPECT_TRUE(s.task.unit_chroma);
+  train::Task unit(s.task, 3);
+  auto unit_pair = unit.prepare(rgb, 0);
+  EXPECT_TRUE(torch::allclose(unit_pair.target, (rgb - gray).add(1).div(2), 1e-5, 1e-6));
+  EXPECT_LT((unit.output_image(unit_pair.target, unit_pair) - rgb).abs().max().item<double>(), 1e-5);
+}
+
+TEST(ColorizeRgbResidual, RefusedOutsideRgbColorization) {
+  try {
+    train::load_experiment(aelab::testing::source_dir() / "configs/colorize/cifar10_yiq.toml",
+                           {"task.rgb_output=\"residual\""});
+    FAIL() << "expected an error";
+  } catch (const std::exception& error) {
+    EXPECT_NE(std::string(error.what()).find("rgb_output"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("color_space = \"rgb\""), std::string::npos)
+        << error.what();
+  }
+}
