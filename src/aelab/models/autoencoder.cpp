@@ -288,6 +288,26 @@ bool AutoencoderImpl::has_strided_conv_transpose() const {
   return strided(spec_.encoder) || strided(decoder_specs_);
 }
 
+bool AutoencoderImpl::has_batch_norm() const {
+  auto any = [](const std::vector<LayerSpec>& layers) {
+    for (const auto& l : layers) {
+      if (l.type == LayerType::kBatchNorm) return true;
+    }
+    return false;
+  };
+  return any(spec_.encoder) || any(decoder_specs_);
+}
+
+bool AutoencoderImpl::draws_random_numbers() const {
+  auto any = [](const std::vector<LayerSpec>& layers) {
+    for (const auto& l : layers) {
+      if (l.type == LayerType::kDropout) return true;
+    }
+    return false;
+  };
+  return variational() || any(spec_.encoder) || any(decoder_specs_);
+}
+
 void AutoencoderImpl::set_phase_conv_transpose(bool on) {
   // Every layer, not just the decoder's: an encoder may hold transposed convolutions too.
   for (const auto& module : modules(/*include_self=*/false)) {

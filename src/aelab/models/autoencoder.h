@@ -60,6 +60,12 @@ class AutoencoderImpl : public torch::nn::Module {
   // True when a transposed convolution has a stride above 1: the layers that
   // set_phase_conv_transpose switches on the CPU (stride 1 always takes LibTorch's path).
   bool has_strided_conv_transpose() const;
+  // True when a layer is batch normalization: its statistics are those of the batch it sees, so
+  // replicas each given a share of the batch (train.replicas) would not train the same model.
+  bool has_batch_norm() const;
+  // True for a vae (it samples its code) or with a dropout layer: the forward pass draws from
+  // torch's generator, in an order that replicas on several threads would not keep.
+  bool draws_random_numbers() const;
 
   // CPU transposed convolutions as one convolution over the output phases (the default) or
   // LibTorch's own path; see phase_conv_transpose.h. Same results up to float rounding.

@@ -129,15 +129,21 @@ const config::OptionTable<TrainOptions>& train_options_table() {
                                           },
                                           "auto, cpu, cuda or cuda:N"})
           .add("threads", &T::threads, "CPU threads (0 = all cores)", non_negative())
+          .add("replicas", &T::replicas,
+               "speed: CPU: copies of the model, each training on its share of every batch on "
+               "its own core, gradients summed before the one optimizer step (the same training "
+               "up to float rounding; not with batch norm, a vae or dropout); with calibrate, one per core is tried "
+               "too (docs/performance.md)",
+               at_least(1, "1 (one model) or more"))
           .add("beta", &T::beta, "vae: weight of the KL term", non_negative())
           .add("kl_warmup_epochs", &T::kl_warmup_epochs,
                "vae: beta ramps up linearly from 0 over these epochs", non_negative())
           .add("eval_batch_size", &T::eval_batch_size, "validation and test batches",
                at_least(1, "a positive batch size"))
           .add("calibrate", &T::calibrate,
-               "speed: CPU: time intra-op threads 1 vs all, phase_conv_transpose and "
-               "channels_last on a few real steps and train with the fastest, cached per machine "
-               "and model; false = threads, phase_conv_transpose and channels_last as written "
+               "speed: CPU: time intra-op threads 1 vs all, one replica per core, "
+               "phase_conv_transpose and channels_last on a few real steps and train with the fastest, cached per machine "
+               "and model; false = threads, replicas, phase_conv_transpose and channels_last as written "
                "(docs/performance.md)")
           .add("channels_last", &T::channels_last,
                "speed: NHWC memory layout for convolutions; with calibrate, where the CPU "

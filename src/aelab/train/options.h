@@ -61,12 +61,16 @@ struct TrainOptions {
   int64_t snapshot_every = 0;      // reconstructions/epoch-XXX.png every N epochs; 0 = none
   std::string device = "auto";     // auto | cpu | cuda | cuda:N
   int64_t threads = 0;             // CPU threads; 0 = all cores
+  // CPU: copies of the model, each stepping its share of every batch on its own thread, their
+  // gradients summed (trainer_replicas.cpp); 1 = one model. With calibrate, the search tries one
+  // replica per core too.
+  int64_t replicas = 1;
   double beta = 1.0;               // vae: weight of the KL term
   int64_t kl_warmup_epochs = 0;    // vae: beta ramps linearly from 0 over these epochs
   int64_t eval_batch_size = 1000;  // batch size for validation and test (no gradients)
   // Speed switches (see docs/performance.md); each can be turned off to measure its gain.
-  // With calibrate, a CPU training times the intra-op thread count, phase_conv_transpose and
-  // channels_last on its own model and trains with the fastest (step_plan.h); the values here
+  // With calibrate, a CPU training times the intra-op thread count, replicas, phase_conv_transpose
+  // and channels_last on its own model and trains with the fastest (step_plan.h); the values here
   // are where the search starts. Without it they are used as written.
   bool calibrate = true;           // measure the CPU step plan (cached per machine and model)
   bool channels_last = false;      // NHWC memory layout for convolutions

@@ -146,6 +146,7 @@ RunOutcome run_with(const RunRequest& request, const data::Splits& splits,
   std::string cpu = std::to_string(compute.threads) + " CPU threads";
   if (compute.device.is_cpu()) {
     cpu += ", " + std::to_string(plan.config.intra_op_threads) + " intra-op";
+    if (plan.config.replicas > 1) cpu += " x " + std::to_string(plan.config.replicas) + " replicas";
   }
   log::info("training on " + compute.device.str() + " (" + cpu + ")" +
             (request.folder ? ", run folder " + request.folder->dir().string() : ""));

@@ -83,6 +83,7 @@ nlohmann::json candidate_json(const StepCandidate& c) {
   return {{"intra_op_threads", c.config.intra_op_threads},
           {"phase_conv_transpose", c.config.phase_conv_transpose},
           {"channels_last", c.config.channels_last},
+          {"replicas", c.config.replicas},
           {"ms_per_step", c.ms_per_step}};
 }
 
@@ -94,7 +95,9 @@ std::optional<StepPlan> plan_from_cache(const nlohmann::json& entry, int threads
     plan.config.intra_op_threads = entry.at("intra_op_threads").get<int>();
     plan.config.phase_conv_transpose = entry.at("phase_conv_transpose").get<bool>();
     plan.config.channels_last = entry.at("channels_last").get<bool>();
-    if (plan.config.intra_op_threads < 1 || plan.config.intra_op_threads > threads) {
+    plan.config.replicas = entry.at("replicas").get<int>();
+    if (plan.config.intra_op_threads < 1 || plan.config.intra_op_threads > threads ||
+        plan.config.replicas < 1 || plan.config.replicas > threads) {
       return std::nullopt;
     }
     for (const auto& c : entry.at("candidates")) {
@@ -102,6 +105,7 @@ std::optional<StepPlan> plan_from_cache(const nlohmann::json& entry, int threads
       candidate.config.intra_op_threads = c.at("intra_op_threads").get<int>();
       candidate.config.phase_conv_transpose = c.at("phase_conv_transpose").get<bool>();
       candidate.config.channels_last = c.at("channels_last").get<bool>();
+      candidate.config.replicas = c.at("replicas").get<int>();
       candidate.ms_per_step = c.at("ms_per_step").get<double>();
       plan.candidates.push_back(candidate);
     }
@@ -111,13 +115,19 @@ std::optional<StepPlan> plan_from_cache(const nlohmann::json& entry, int threads
   }
 }
 
+// OpenBLAS threads for a config: the whole budget, or 1 each when replicas share the cores.
+int blas_threads_for(const StepConfig& config, int threads) {
+  return config.replicas > 1 ? 1 : threads;
+}
+
 // Times training steps of `experiment` run as `config` on a throwaway trainer.
 double ms_per_step(const Experiment& experiment, const data::Splits& splits,
-                   const StepConfig& config) {
-  at::set_num_threads(config.intra_op_threads);
+                   const StepConfig& config, int threads) {
+  configure_threads(config.intra_op_threads, blas_threads_for(config, threads));
   Experiment e = experiment;
   e.train.phase_conv_transpose = config.phase_conv_transpose;
   e.train.channels_last = config.channels_last;
+  e.train.replicas = config.replicas;
   e.train.bf16 = false;  // a CUDA option: on the CPU it only warns, once per trainer
   Trainer trainer(e, splits, c10::Device(c10::kCPU));
   int64_t step = 0;
@@ -140,34 +150,38 @@ double ms_per_step(const Experiment& experiment, const data::Splits& splits,
   return 1000.0 * median;
 }
 
-// Every combination of intra-op threads (1 or all), the two forms of transposed convolutions
-// and the two memory layouts that applies to the model (at most 8), the written settings with
-// the whole budget first. Not a coordinate search: the switches interact. On the 2-core VM of
-// bench/RESULTS.md the Fashion-MNIST CAE at batch 256 stepped in 25 ms with 2 threads, 27 ms with
-// 1, 76 ms with 2 threads in NHWC, and fastest with 1 thread in NHWC, which a search changing one
-// switch at a time from 2 threads never tried.
+// Every combination of the parallel form (intra-op threads 1 or all, or one replica per core
+// with one thread each), the two forms of transposed convolutions and the two memory layouts that
+// applies to the model (at most 12), the written settings first. Not a coordinate search: the
+// switches interact. On the 2-core VM of bench/RESULTS.md the Fashion-MNIST CAE at batch 256
+// stepped in 25 ms with 2 threads, 27 ms with 1, 76 ms with 2 threads in NHWC, and fastest with
+// 1 thread in NHWC, which a search changing one switch at a time from 2 threads never tried.
 void measure(const Experiment& experiment, const data::Splits& splits, int threads,
              StepPlan& plan) {
   const auto t0 = Clock::now();
   StepConfig best = plan.config;
-  double best_ms = ms_per_step(experiment, splits, best);
+  double best_ms = ms_per_step(experiment, splits, best, threads);
   plan.candidates.push_back({best, best_ms});
-  std::vector<int> thread_choices = {plan.config.intra_op_threads};
-  if (threads > 1) thread_choices.push_back(plan.config.intra_op_threads == 1 ? threads : 1);
+  struct Form {
+    int intra_op_threads, replicas;
+  };
+  std::vector<Form> forms = {{threads, 1}};
+  if (threads > 1) forms.push_back({1, 1});
+  if (plan.has_replica_choice) forms.push_back({1, threads});
   std::vector<bool> phase_choices = {plan.config.phase_conv_transpose};
   if (plan.has_phase_choice) phase_choices.push_back(!plan.config.phase_conv_transpose);
   std::vector<bool> layout_choices = {plan.config.channels_last};
   if (plan.has_layout_choice) layout_choices.push_back(!plan.config.channels_last);
-  for (int t : thread_choices) {
+  for (const Form& form : forms) {
     for (bool phase : phase_choices) {
       for (bool layout : layout_choices) {
-        const StepConfig c{t, phase, layout};
+        const StepConfig c{form.intra_op_threads, phase, layout, form.replicas};
         if (c == plan.config) continue;  // measured first
         if (seconds_since(t0) > kMaxSeconds) {
           ++plan.left_out;
           continue;
         }
-        const double ms = ms_per_step(experiment, splits, c);
+        const double ms = ms_per_step(experiment, splits, c, threads);
         plan.candidates.push_back({c, ms});
         if (ms < best_ms) {
           best = c;
@@ -177,6 +191,8 @@ void measure(const Experiment& experiment, const data::Splits& splits, int threa
     }
   }
   plan.config = best;
+  plan.blas_threads = blas_threads_for(best, threads);
+  configure_threads(threads, threads);  // as before measuring; apply_step_plan sets the plan's
   plan.seconds = seconds_since(t0);
 }
 
@@ -195,6 +211,7 @@ nlohmann::json cache_entry(const StepPlan& plan, const std::string& machine,
           {"intra_op_threads", plan.config.intra_op_threads},
           {"phase_conv_transpose", plan.config.phase_conv_transpose},
           {"channels_last", plan.config.channels_last},
+          {"replicas", plan.config.replicas},
           {"candidates", candidates},
           {"measured_seconds", plan.seconds}};
 }
@@ -214,8 +231,10 @@ StepPlan plan_training_step(const Experiment& experiment, const data::Splits& sp
                             c10::Device device, int threads) {
   const auto& opts = experiment.train;
   StepPlan plan;
-  plan.blas_threads = threads;
-  plan.config = {threads, opts.phase_conv_transpose, opts.channels_last};
+  const int written_replicas = static_cast<int>(std::max<int64_t>(1, opts.replicas));
+  plan.config = {std::max(1, threads / written_replicas), opts.phase_conv_transpose,
+                 opts.channels_last, written_replicas};
+  plan.blas_threads = blas_threads_for(plan.config, threads);
   DefaultGeneratorGuard generator;
   IntraOpGuard pool;
   Task task(experiment.task, splits.train.images.size(1));
@@ -224,6 +243,10 @@ StepPlan plan_training_step(const Experiment& experiment, const data::Splits& sp
   auto model = make_model(experiment, task, image);  // the probe: its layers and signature
   plan.has_phase_choice = model->has_strided_conv_transpose();
   plan.has_layout_choice = !model->matrix_products_only();
+  const int64_t n = splits.train.size();
+  const int64_t batch = std::min(opts.batch_size, n);
+  plan.has_replica_choice = threads > 1 && !model->has_batch_norm() &&
+                           !model->draws_random_numbers() && batch >= 2 * threads;
   if (!opts.calibrate) {
     plan.reason = "train.calibrate = false";
     return plan;
@@ -232,8 +255,6 @@ StepPlan plan_training_step(const Experiment& experiment, const data::Splits& sp
     plan.reason = "trains on " + device.str() + "; the plan is measured for CPU trainings";
     return plan;
   }
-  const int64_t n = splits.train.size();
-  const int64_t batch = std::min(opts.batch_size, n);
   const int64_t steps = opts.epochs * ((n + opts.batch_size - 1) / opts.batch_size);
   const std::string machine = machine_signature(threads);
   const std::string key = step_plan_key(machine, model_signature(experiment, *model, batch));
@@ -241,6 +262,9 @@ StepPlan plan_training_step(const Experiment& experiment, const data::Splits& sp
   if (auto entry = read_cached_plan(file, key)) {
     if (auto cached = plan_from_cache(*entry, threads)) {
       plan.config.intra_op_threads = cached->config.intra_op_threads;
+      plan.config.replicas = plan.has_replica_choice ? cached->config.replicas : 1;
+      if (plan.config.replicas > 1) plan.config.intra_op_threads = 1;
+      plan.blas_threads = blas_threads_for(plan.config, threads);
       // A switch this model does not have keeps the value as written.
       if (plan.has_phase_choice) plan.config.phase_conv_transpose = cached->config.phase_conv_transpose;
       if (plan.has_layout_choice) plan.config.channels_last = cached->config.channels_last;
@@ -267,6 +291,7 @@ StepPlan plan_training_step(const Experiment& experiment, const data::Splits& sp
 
 void apply_step_plan(const StepPlan& plan, TrainOptions& train) {
   configure_threads(plan.config.intra_op_threads, plan.blas_threads);
+  train.replicas = plan.config.replicas;
   train.phase_conv_transpose = plan.config.phase_conv_transpose;
   train.channels_last = plan.config.channels_last;
 }
@@ -280,6 +305,7 @@ nlohmann::json StepPlan::to_json() const {
           {"blas_threads", blas_threads},
           {"phase_conv_transpose", config.phase_conv_transpose},
           {"channels_last", config.channels_last},
+          {"replicas", config.replicas},
           {"candidates", list},
           {"seconds", seconds},
           {"cache", cache_file.empty() ? nlohmann::json() : nlohmann::json(cache_file)}};
@@ -287,8 +313,10 @@ nlohmann::json StepPlan::to_json() const {
 
 std::string StepPlan::log_line() const {
   const int t = config.intra_op_threads;
-  std::string line = "step plan: " + std::to_string(t) + " intra-op thread" + (t == 1 ? "" : "s") +
-                     " (OpenBLAS " + std::to_string(blas_threads) + ")";
+  std::string line = "step plan: ";
+  if (config.replicas > 1) line += std::to_string(config.replicas) + " replicas x ";
+  line += std::to_string(t) + " intra-op thread" + (t == 1 ? "" : "s") + " (OpenBLAS " +
+          std::to_string(blas_threads) + ")";
   if (has_phase_choice) {
     line += std::string(", transposed convs as phases ") + (config.phase_conv_transpose ? "on" : "off");
   }

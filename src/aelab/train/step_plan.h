@@ -1,6 +1,6 @@
 #pragma once
-// The step plan: how a CPU training step runs on this machine (LibTorch's intra-op threads,
-// transposed convolutions as phases or not, NCHW or NHWC), chosen by timing a few real steps of
+// The step plan: how a CPU training step runs on this machine (LibTorch's intra-op threads or one
+// model replica per core, transposed convolutions as phases or not, NCHW or NHWC), chosen by timing a few real steps of
 // the experiment's model at its batch size and input shape, as cuDNN's benchmark mode chooses
 // kernels. Fixed rules measured on one machine made aelab slower than a plain PyTorch loop on
 // another (issue 11); measuring on the machine that trains does not depend on which one it is.
@@ -23,9 +23,11 @@ struct StepConfig {
   int intra_op_threads = 1;          // at::set_num_threads; OpenBLAS always gets the budget
   bool phase_conv_transpose = true;  // train.phase_conv_transpose
   bool channels_last = false;        // train.channels_last
+  int replicas = 1;                  // train.replicas: > 1 with one intra-op thread each
   bool operator==(const StepConfig& o) const {
     return intra_op_threads == o.intra_op_threads &&
-           phase_conv_transpose == o.phase_conv_transpose && channels_last == o.channels_last;
+           phase_conv_transpose == o.phase_conv_transpose && channels_last == o.channels_last &&
+           replicas == o.replicas;
   }
 };
 
@@ -43,7 +45,7 @@ std::string name_of(PlanSource source);
 
 struct StepPlan {
   StepConfig config;      // what the training runs with
-  int blas_threads = 1;   // OpenBLAS: the whole thread budget
+  int blas_threads = 1;   // OpenBLAS: the whole thread budget, 1 with replicas (one per core)
   PlanSource source = PlanSource::kPinned;
   std::string reason;     // pinned: why nothing was measured
   std::vector<StepCandidate> candidates;  // measured now or when the cache entry was written
@@ -52,9 +54,11 @@ struct StepPlan {
   std::string cache_file; // the cache read or written; empty when none was used
   // Which switches matter for this model (the others keep their written values and stay out
   // of the log line): phases only with a strided transposed convolution, the layout only with
-  // convolutions, pooling or upsampling.
+  // convolutions, pooling or upsampling, replicas only without batch norm, sampling or dropout
+  // (trainer_replicas.cpp) and with more than one thread and two images per thread in a batch.
   bool has_phase_choice = false;
   bool has_layout_choice = false;
+  bool has_replica_choice = false;
 
   // The summary.json "step_plan" object (docs/run-folder.md).
   nlohmann::json to_json() const;
@@ -69,7 +73,7 @@ struct StepPlan {
 inline constexpr int64_t kMinStepsToMeasure = 200;
 
 // The plan for training `experiment` on `splits` with `threads` CPU threads (resolved, >= 1) on
-// `device`. Pinned to the written settings (intra-op = threads) when train.calibrate is false,
+// `device`. Pinned to the written settings (intra-op = threads, or threads / replicas) when train.calibrate is false,
 // off the CPU, or too short to measure without a cached plan. Measuring runs throwaway trainers
 // (their own models and optimizers) and puts torch's default CPU generator back as it found it,
 // so the training that follows starts from the same weights and draws the same numbers as

@@ -120,14 +120,6 @@ class CudaAutocast {
 
 }  // namespace
 
-// The pieces of one objective evaluation, as device tensors (no host sync).
-struct Trainer::Step {
-  at::Tensor objective;  // recon (+ beta * KL)
-  at::Tensor recon;
-  at::Tensor kl;
-  at::Tensor total;      // objective + the L1 penalty: what backward() differentiates
-};
-
 // The uint8 gather target and the float batch, allocated once for the full batch size.
 struct Trainer::BatchBuffers {
   at::Tensor bytes;   // [B, C, H, W] uint8
@@ -176,6 +168,14 @@ Trainer::Trainer(const Experiment& experiment, const data::Splits& splits, c10::
   }
   params_ = model_->parameters();
   optimizer_ = make_optimizer(opts, params_);
+  if (opts.replicas > 1) {
+    if (device_.is_cpu()) {
+      make_replicas(image);
+    } else {
+      log::warn("train.replicas is a CPU option; training on " + device_.str() +
+                " uses one model");
+    }
+  }
   if (opts.bf16 && !device_.is_cuda()) {
     log::warn("train.bf16 is a CUDA option; training on " + device_.str() + " stays float32");
   }
@@ -224,12 +224,12 @@ at::Tensor Trainer::gather_batch(const at::Tensor& index) {
   return floats;
 }
 
-void Trainer::reset_grads() {
+void Trainer::reset_grads(std::vector<at::Tensor>& params) {
   // Zeroed in place, as LibTorch 1.13's zero_grad() does, not dropped (set_to_none): dropping
   // made backward allocate every gradient anew each step, and for the MNIST dense model
   // (800 KB weight matrices, above glibc's mmap threshold) that cost page faults on every step:
   // 1114 vs 3118 images/s at batch 32 (docs/performance.md).
-  for (auto& p : params_) {
+  for (auto& p : params) {
     auto& g = p.mutable_grad();
     if (g.defined()) {
       g.detach_();
@@ -238,7 +238,9 @@ void Trainer::reset_grads() {
   }
 }
 
-Trainer::Step Trainer::compute_step(const at::Tensor& input, const at::Tensor& target,
+Trainer::Step Trainer::compute_step(models::Autoencoder& model,
+                                    const std::vector<at::Tensor>& params,
+                                    const at::Tensor& input, const at::Tensor& target,
                                     double beta) {
   const auto& opts = experiment_.train;
   Step s;
@@ -247,11 +249,11 @@ Trainer::Step Trainer::compute_step(const at::Tensor& input, const at::Tensor& t
 #ifdef AELAB_HAVE_CUDA
     CudaAutocast autocast(opts.bf16 && device_.is_cuda());
 #endif
-    r = model_->forward(input);
+    r = model->forward(input);
     s.recon = models::reconstruction_loss(opts.loss, r.output, target);
   }
   s.objective = s.recon;
-  if (model_->variational()) {
+  if (model->variational()) {
     const double elements = static_cast<double>(target[0].numel());
     s.kl = models::kl_divergence(r.mu, r.logvar);
     s.recon = s.recon * elements;  // per image: summed over pixels, as the ELBO has it
@@ -260,7 +262,7 @@ Trainer::Step Trainer::compute_step(const at::Tensor& input, const at::Tensor& t
   s.total = s.objective;
   if (opts.l1 > 0) {
     at::Tensor l1 = at::zeros({}, s.objective.options());
-    for (auto& w : params_) {
+    for (const auto& w : params) {
       if (w.dim() > 1) l1 = l1 + w.abs().sum();
     }
     s.total = s.total + opts.l1 * l1;
@@ -288,11 +290,11 @@ Trainer::Step Trainer::graph_step(const at::Tensor& input, const at::Tensor& tar
       c10::cuda::CUDAStreamGuard guard(side);
       for (int i = 0; i < 3; ++i) {
         drop_grads();
-        compute_step(graph_->input, graph_->target, beta).total.backward();
+        compute_step(model_, params_, graph_->input, graph_->target, beta).total.backward();
       }
       drop_grads();
       graph_->graph.capture_begin();
-      graph_->step = compute_step(graph_->input, graph_->target, beta);
+      graph_->step = compute_step(model_, params_, graph_->input, graph_->target, beta);
       graph_->step.total.backward();
       graph_->graph.capture_end();
     }
@@ -322,9 +324,14 @@ Trainer::Step Trainer::eager_step(const at::Tensor& input, const at::Tensor& tar
       return torch::nn::utils::clip_grad_norm_(params, max_norm);
     }
   } gradients(params_);
-  reset_grads();
-  Step s = compute_step(input, target, beta);
-  s.total.backward();
+  Step s;
+  if (replica_threads_) {
+    s = replica_forward_backward(input, target, beta);
+  } else {
+    reset_grads(params_);
+    s = compute_step(model_, params_, input, target, beta);
+    s.total.backward();
+  }
   for (auto* c : after_backward) c->on_after_backward(gradients);
   optimizer_->step();
   return s;

@@ -16,6 +16,7 @@
 #include "aelab/train/callbacks/checkpoints.h"
 #include "aelab/train/epoch_loop.h"
 #include "aelab/train/experiment.h"
+#include "aelab/train/replica_threads.h"
 #include "aelab/train/task.h"
 
 namespace aelab::train {
@@ -112,16 +113,29 @@ class Trainer : public Learner, public Checkpointable {
   void save_training_state(const std::filesystem::path& file, const LoopState& state) override;
 
  private:
-  struct Step;
+  // The pieces of one objective evaluation, as device tensors (no host sync).
+  struct Step {
+    at::Tensor objective;  // recon (+ beta * KL)
+    at::Tensor recon;
+    at::Tensor kl;
+    at::Tensor total;      // objective + the L1 penalty: what backward() differentiates
+  };
   struct BatchBuffers;
   struct Graph;
   at::Tensor batch_images(const at::Tensor& images, const at::Tensor& index) const;
   // batch_images into buffers_ (reused every step; the last, shorter batch is a narrowed view).
   at::Tensor gather_batch(const at::Tensor& index);
-  // The objective of one batch and the pieces reported per epoch (no backward, no host sync).
-  Step compute_step(const at::Tensor& input, const at::Tensor& target, double beta);
-  // Zeroes every gradient in place (kept allocated: backward adds into it).
-  void reset_grads();
+  // The objective of one batch through `model` (whose parameters are `params`) and the pieces
+  // reported per epoch (no backward, no host sync).
+  Step compute_step(models::Autoencoder& model, const std::vector<at::Tensor>& params,
+                    const at::Tensor& input, const at::Tensor& target, double beta);
+  // Zeroes every gradient of `params` in place (kept allocated: backward adds into it).
+  static void reset_grads(std::vector<at::Tensor>& params);
+  // train.replicas > 1 on the CPU (trainer_replicas.cpp): builds the model's copies and their
+  // threads, and runs forward and backward of each share of the batch on its own copy at the
+  // same time, leaving the summed gradients in the model's parameters.
+  void make_replicas(const models::Shape& image);
+  Step replica_forward_backward(const at::Tensor& input, const at::Tensor& target, double beta);
   // The step without a CUDA graph: zeroed gradients, compute_step, backward, `after_backward`
   // (gradient clipping), optimizer step.
   Step eager_step(const at::Tensor& input, const at::Tensor& target, double beta,
@@ -139,6 +153,10 @@ class Trainer : public Learner, public Checkpointable {
   std::vector<at::Tensor> params_;
   std::unique_ptr<BatchBuffers> buffers_;
   std::unique_ptr<Graph> graph_;  // CUDA builds with train.cuda_graph on a GPU; else unused
+  // train.replicas > 1: the copies besides model_ (replica 0), their parameters, their threads.
+  std::vector<models::Autoencoder> replicas_;
+  std::vector<std::vector<at::Tensor>> replica_params_;
+  std::unique_ptr<ReplicaThreads> replica_threads_;
   std::filesystem::path checkpoint_dir_;
   bool interactive_ = false;
   std::unique_ptr<class Progress> progress_;

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <tuple>
 #include <thread>
 
 #include "aelab/core/paths.h"
@@ -101,7 +102,8 @@ std::string stderr_of(const std::function<void()>& f) {
 std::string candidate_list(const train::StepPlan& p) {
   std::string out;
   for (const auto& c : p.candidates) {
-    out += std::to_string(c.config.intra_op_threads) + (c.config.phase_conv_transpose ? "p" : "-") +
+    out += std::to_string(c.config.replicas) + "x" + std::to_string(c.config.intra_op_threads) +
+           (c.config.phase_conv_transpose ? "p" : "-") +
            (c.config.channels_last ? "l" : "-") + " " + std::to_string(c.ms_per_step) + "; ";
   }
   return out;
@@ -116,9 +118,21 @@ TEST(StepPlan, MeasuresTheCandidatesOfAConvModelAndPicksTheFastest) {
   EXPECT_EQ(plan.source, train::PlanSource::kMeasured) << plan.reason;
   EXPECT_TRUE(plan.has_phase_choice);
   EXPECT_TRUE(plan.has_layout_choice);
-  // The written settings with all threads first, then every other combination of threads,
-  // transposed-conv form and layout: 8 candidates on 2+ threads, 4 on one.
-  ASSERT_EQ(plan.candidates.size(), threads > 1 ? 8u : 4u) << candidate_list(plan);
+  // The written settings with all threads first, then every other combination of the parallel
+  // form (all threads, 1 thread, one replica per core), transposed-conv form and layout: 12
+  // candidates on 2+ threads, 4 on one.
+  EXPECT_EQ(plan.has_replica_choice, threads > 1);
+  ASSERT_EQ(plan.candidates.size(), threads > 1 ? 12u : 4u) << candidate_list(plan);
+  std::set<std::tuple<int, int, bool, bool>> distinct;
+  for (const auto& c : plan.candidates) {
+    distinct.insert({c.config.intra_op_threads, c.config.replicas, c.config.phase_conv_transpose,
+                     c.config.channels_last});
+    if (c.config.replicas > 1) {
+      EXPECT_EQ(c.config.replicas, threads);
+      EXPECT_EQ(c.config.intra_op_threads, 1);
+    }
+  }
+  EXPECT_EQ(distinct.size(), plan.candidates.size()) << candidate_list(plan);
   EXPECT_EQ(plan.candidates[0].config, (train::StepConfig{threads, true, false}));
   double fastest = plan.candidates[0].ms_per_step;
   for (const auto& c : plan.candidates) {
@@ -133,7 +147,7 @@ TEST(StepPlan, MeasuresTheCandidatesOfAConvModelAndPicksTheFastest) {
   EXPECT_TRUE(chosen_is_fastest) << candidate_list(plan);
   EXPECT_GT(plan.seconds, 0.0);
   EXPECT_LT(plan.seconds, 10.0);
-  EXPECT_EQ(plan.blas_threads, threads);
+  EXPECT_EQ(plan.blas_threads, plan.config.replicas > 1 ? 1 : threads);
   EXPECT_EQ(plan.cache_file, cache.file().string());
   // Measuring left LibTorch's pool as it was; apply_step_plan sets it.
   EXPECT_EQ(at::get_num_threads(), threads);
@@ -142,6 +156,7 @@ TEST(StepPlan, MeasuresTheCandidatesOfAConvModelAndPicksTheFastest) {
   EXPECT_EQ(at::get_num_threads(), plan.config.intra_op_threads);
   EXPECT_EQ(o.phase_conv_transpose, plan.config.phase_conv_transpose);
   EXPECT_EQ(o.channels_last, plan.config.channels_last);
+  EXPECT_EQ(o.replicas, plan.config.replicas);
   train::configure_threads(threads);
 }
 
@@ -150,7 +165,8 @@ TEST(StepPlan, AMatrixProductModelOnlyChoosesItsThreads) {
   auto plan = plan_for(experiment(kDense, "channels_last = true\nphase_conv_transpose = false\n"));
   EXPECT_FALSE(plan.has_phase_choice);
   EXPECT_FALSE(plan.has_layout_choice);
-  EXPECT_EQ(plan.candidates.size(), thread_budget() > 1 ? 2u : 1u) << candidate_list(plan);
+  // All threads, 1 thread, one replica per core (batch 8: at least two images each).
+  EXPECT_EQ(plan.candidates.size(), thread_budget() > 1 ? 3u : 1u) << candidate_list(plan);
   // The switches it does not have keep their written values, and stay out of the log line.
   EXPECT_TRUE(plan.config.channels_last);
   EXPECT_FALSE(plan.config.phase_conv_transpose);
@@ -381,17 +397,18 @@ TEST(StepPlan, SummaryAndLogShowThePlanAndASecondRunReadsTheCache) {
   EXPECT_EQ(plan["source"], "measured");
   EXPECT_TRUE(plan["reason"].is_null());
   EXPECT_EQ(plan["cache"], cache.file().string());
-  ASSERT_EQ(plan["candidates"].size(), thread_budget() > 1 ? 8u : 4u) << plan.dump(2);
+  ASSERT_EQ(plan["candidates"].size(), thread_budget() > 1 ? 12u : 4u) << plan.dump(2);
   for (const auto& c : plan["candidates"]) {
     EXPECT_GT(c["ms_per_step"].get<double>(), 0.0) << c;
     EXPECT_TRUE(c["intra_op_threads"].is_number_integer()) << c;
     EXPECT_TRUE(c["phase_conv_transpose"].is_boolean()) << c;
     EXPECT_TRUE(c["channels_last"].is_boolean()) << c;
+    EXPECT_TRUE(c["replicas"].is_number_integer()) << c;
   }
   auto log = read_file(dir / "first" / "train.log");
   static const std::regex measured(
-      R"(step plan: \d intra-op threads? \(OpenBLAS \d\), transposed convs as phases (on|off), )"
-      R"((NCHW|NHWC): measured \d candidates in [0-9.]+ s \(fastest [0-9.]+ ms/step, slowest )"
+      R"(step plan: (\d replicas x )?\d intra-op threads? \(OpenBLAS \d\), transposed convs as )"
+      R"(phases (on|off), (NCHW|NHWC): measured \d+ candidates in [0-9.]+ s \(fastest [0-9.]+ ms/step, slowest )"
       R"([0-9.]+\), cached in .*step-plans.json)");
   EXPECT_TRUE(std::regex_search(log, measured)) << log;
   // experiment.toml keeps what the user wrote, whatever the plan chose.
