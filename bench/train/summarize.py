@@ -32,7 +32,9 @@ def spread(values):
 def plan_text(plan):
     if not plan:
         return "(none: --blas-threads)"
-    text = (f"{plan['intra_op_threads']} intra-op / OpenBLAS {plan['blas_threads']}, "
+    replicas = plan.get("replicas", 1)
+    text = (f"{f'{replicas} replicas x ' if replicas > 1 else ''}"
+            f"{plan['intra_op_threads']} intra-op / OpenBLAS {plan['blas_threads']}, "
             f"phases {'on' if plan['phase_conv_transpose'] else 'off'}, "
             f"{'NHWC' if plan['channels_last'] else 'NCHW'}")
     return text
@@ -90,6 +92,7 @@ def main():
         for r in cell.get(key + ("aelab",), []):
             plan = r.get("step_plan") or {}
             cands = ", ".join(
+                f"{str(c['replicas']) + 'r' if c.get('replicas', 1) > 1 else ''}"
                 f"{c['intra_op_threads']}t{'' if c['phase_conv_transpose'] else ' nophase'}"
                 f"{' nhwc' if c['channels_last'] else ''} {c['ms_per_step']:.1f}"
                 for c in plan.get("candidates", []))

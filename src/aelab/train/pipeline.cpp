@@ -133,7 +133,8 @@ RunOutcome run_with(const RunRequest& request, const data::Splits& splits,
   }
   // The step plan before the trainer: its switches decide how the model is built. The trainer
   // gets them in a copy; experiment.toml keeps what the user wrote (train.calibrate included).
-  StepPlan plan = plan_training_step(e, splits, compute.device, compute.threads);
+  StepPlan plan = plan_training_step(e, splits, compute.device, compute.threads,
+                                     request.short_training_step);
   Experiment planned = e;
   apply_step_plan(plan, planned.train);
   log::info(plan.log_line());

@@ -11,6 +11,7 @@
 
 #include "aelab/data/splits.h"
 #include "aelab/train/run_folder.h"
+#include "aelab/train/step_plan.h"
 #include "aelab/train/trainer.h"
 
 namespace aelab::train {
@@ -47,6 +48,9 @@ struct RunRequest {
   bool handle_signals = false;      // Ctrl-C / SIGTERM stop the run cleanly (interrupt.h)
   // Run after the experiment's own callbacks that add figures (so a pruner sees test_loss).
   std::vector<Callback*> callbacks;
+  // A training too short to measure its step plan runs with this one instead of the written
+  // settings (a study's trials: plan_as_long_training of the base experiment, step_plan.h).
+  std::optional<StepConfig> short_training_step;
 };
 
 struct RunOutcome {

@@ -228,7 +228,8 @@ std::string name_of(PlanSource source) {
 }
 
 StepPlan plan_training_step(const Experiment& experiment, const data::Splits& splits,
-                            c10::Device device, int threads) {
+                            c10::Device device, int threads,
+                            const std::optional<StepConfig>& for_short) {
   const auto& opts = experiment.train;
   StepPlan plan;
   const int written_replicas = static_cast<int>(std::max<int64_t>(1, opts.replicas));
@@ -279,6 +280,15 @@ StepPlan plan_training_step(const Experiment& experiment, const data::Splits& sp
   if (steps < kMinStepsToMeasure) {
     plan.reason = "too short to measure: " + std::to_string(steps) + " steps in all, under " +
                   std::to_string(kMinStepsToMeasure);
+    if (for_short) {
+      plan.config.intra_op_threads = std::min(threads, for_short->intra_op_threads);
+      plan.config.replicas = plan.has_replica_choice ? for_short->replicas : 1;
+      if (plan.config.replicas > 1) plan.config.intra_op_threads = 1;
+      if (plan.has_phase_choice) plan.config.phase_conv_transpose = for_short->phase_conv_transpose;
+      if (plan.has_layout_choice) plan.config.channels_last = for_short->channels_last;
+      plan.blas_threads = blas_threads_for(plan.config, threads);
+      plan.reason += "; the plan measured for the study's base experiment";
+    }
     return plan;
   }
   measure(experiment, splits, threads, plan);
@@ -287,6 +297,16 @@ StepPlan plan_training_step(const Experiment& experiment, const data::Splits& sp
     plan.cache_file = file.string();
   }
   return plan;
+}
+
+StepPlan plan_as_long_training(const Experiment& experiment, const data::Splits& splits,
+                               c10::Device device, int threads) {
+  Experiment long_run = experiment;
+  const int64_t batch = std::max<int64_t>(1, experiment.train.batch_size);
+  const int64_t per_epoch = std::max<int64_t>(1, (splits.train.size() + batch - 1) / batch);
+  long_run.train.epochs = std::max<int64_t>(experiment.train.epochs,
+                                            (kMinStepsToMeasure + per_epoch - 1) / per_epoch);
+  return plan_training_step(long_run, splits, device, threads);
 }
 
 void apply_step_plan(const StepPlan& plan, TrainOptions& train) {

@@ -8,6 +8,7 @@
 // tuner's next trial with the same model reads it instead of measuring again.
 #include <c10/core/Device.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,8 +79,19 @@ inline constexpr int64_t kMinStepsToMeasure = 200;
 // (their own models and optimizers) and puts torch's default CPU generator back as it found it,
 // so the training that follows starts from the same weights and draws the same numbers as
 // without a plan. Leaves the thread pools as it found them: apply_step_plan sets them.
+// `for_short`: what a training too short to measure (and without a cached plan) runs with
+// instead of the written settings, e.g. a study's plan_as_long_training of its base experiment;
+// switches this model does not have keep their written values.
 StepPlan plan_training_step(const Experiment& experiment, const data::Splits& splits,
-                            c10::Device device, int threads);
+                            c10::Device device, int threads,
+                            const std::optional<StepConfig>& for_short = std::nullopt);
+
+// The plan of `experiment` measured (or read from the cache) as for a training of at least
+// kMinStepsToMeasure steps, whatever its train.epochs: for a study whose trials are each too
+// short to measure but share the base experiment's kind of model. Pinned when the experiment
+// pins its plan or trains off the CPU.
+StepPlan plan_as_long_training(const Experiment& experiment, const data::Splits& splits,
+                               c10::Device device, int threads);
 
 // Sets LibTorch's intra-op pool and OpenBLAS for the plan, and its switches in `train` (the
 // options the Trainer is built with; experiment.toml keeps what the user wrote).

@@ -330,6 +330,33 @@ TEST(StepPlan, ATrainingTooShortToMeasureIsPinnedUnlessACachedPlanExists) {
   EXPECT_EQ(again.config, measured.config);
 }
 
+// A study's trials are each too short to measure: they start from the plan of the base
+// experiment measured as for a long training (cmd_tune.cpp), with the switches this model has.
+TEST(StepPlan, AShortTrainingStartsFromAStudysBasePlanWhenGivenOne) {
+  CacheDir cache("step-plan-study");
+  auto shortrun = experiment(kCae, "", 128);  // 15 steps in all
+  auto base = train::plan_as_long_training(shortrun, fashion_splits(), c10::Device(c10::kCPU),
+                                           thread_budget());
+  EXPECT_EQ(base.source, train::PlanSource::kMeasured) << base.reason;
+  // A trial with another latent size: another model signature, nothing cached for it.
+  auto trial = experiment(std::string(kCae).replace(std::string(kCae).find("units = 14"), 10,
+                                                    "units = 12"),
+                          "", 128);
+  auto plan = train::plan_training_step(trial, fashion_splits(), c10::Device(c10::kCPU),
+                                        thread_budget(), base.config);
+  EXPECT_EQ(plan.source, train::PlanSource::kPinned);
+  EXPECT_EQ(plan.config, base.config);
+  EXPECT_EQ(plan.blas_threads, base.config.replicas > 1 ? 1 : thread_budget());
+  EXPECT_NE(plan.reason.find("too short to measure: 15 steps"), std::string::npos) << plan.reason;
+  EXPECT_NE(plan.reason.find("study's base experiment"), std::string::npos) << plan.reason;
+  // A dense trial has no transposed convolutions and no layout: those keep their written values.
+  auto dense = train::plan_training_step(experiment(kDense, "", 128), fashion_splits(),
+                                         c10::Device(c10::kCPU), thread_budget(), base.config);
+  EXPECT_TRUE(dense.config.phase_conv_transpose);
+  EXPECT_FALSE(dense.config.channels_last);
+  EXPECT_EQ(dense.config.replicas, base.config.replicas);
+}
+
 TEST(StepPlan, CalibrationLeavesTheGeneratorWeightsAndLossesAsWithout) {
   CacheDir cache("step-plan-untouched");
   auto e = experiment(kCae);
