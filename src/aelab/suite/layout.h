@@ -5,6 +5,7 @@
 //   command-line.txt                the run's `--set key=value` experiment fields, one per line
 //                                   (the report names them; --report-only reads them back)
 //   suite-report.md                 the report: one section per step
+//   suite-report.html               the same as a page for a browser (report/markdown_html.h)
 //   figures/<step>-*.png, .pdf      the report's plots (overlaid curves)
 //   runs/<run>/                     run folders of train and refit steps (docs/run-folder.md)
 //   tune/<step>/                    a tune step's trial folders and study.db; report/ holds the
@@ -29,6 +30,7 @@ class Layout {
   std::filesystem::path suite_copy() const { return out_ / "suite.toml"; }
   std::filesystem::path command_line_sets() const { return out_ / "command-line.txt"; }
   std::filesystem::path report_md() const { return out_ / "suite-report.md"; }
+  std::filesystem::path report_html() const { return out_ / "suite-report.html"; }
   std::filesystem::path figures() const { return out_ / "figures"; }
   std::filesystem::path run(const std::string& name) const { return out_ / "runs" / name; }
   std::filesystem::path tune(const std::string& step) const { return out_ / "tune" / step; }

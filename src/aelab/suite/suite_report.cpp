@@ -12,6 +12,7 @@
 #include "aelab/core/log.h"
 #include "aelab/core/paths.h"
 #include "aelab/core/run_files.h"
+#include "aelab/report/markdown_html.h"
 #include "aelab/report/plot.h"
 #include "aelab/report/table.h"
 #include "aelab/storage/storage.h"
@@ -386,6 +387,7 @@ void write_suite_report(const SuiteSpec& spec, const Layout& layout) {
   for (size_t i = 0; i < spec.steps.size(); ++i)
     step_section(md, spec, layout, spec.steps[i], i, command_line);
   write_file_atomic(layout.report_md(), md.str());
+  write_file_atomic(layout.report_html(), report::markdown_page(md.str(), "Suite " + spec.name));
 }
 
 }  // namespace aelab::suite

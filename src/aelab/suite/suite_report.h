@@ -12,7 +12,8 @@
 //   sample, interpolate   the runs' pictures side by side
 //   finetune       mode x label budget: classifier, linear probe and k-NN test accuracy, mean
 //                  and spread over the label draws
-// Plots are PNG with a PDF copy (report/plot.h). No torch here.
+// Plots are PNG with a PDF copy (report/plot.h). suite-report.html beside it is the same report
+// as a page for a browser, its pictures linked relatively. No torch here.
 #include "aelab/suite/layout.h"
 #include "aelab/suite/suite_file.h"
 

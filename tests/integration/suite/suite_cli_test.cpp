@@ -192,6 +192,26 @@ TEST_P(ShippedSuite, RunsAtATinyScaleIntoAReportOfEveryStep) {
   }
   // At least every run's reconstructions.
   EXPECT_GE(pictures, static_cast<int>(s.runs.size()));
+
+  // suite-report.html is the same report for a browser: every section, every picture, and each
+  // run's row as a table row linking its folder.
+  const std::string html = read_text(out / "suite-report.html");
+  int html_sections = 0;
+  for (size_t at = html.find("<h2>"); at != std::string::npos; at = html.find("<h2>", at + 1)) {
+    ++html_sections;
+  }
+  EXPECT_EQ(html_sections, s.steps);
+  int html_pictures = 0;
+  for (size_t at = html.find("<img src=\""); at != std::string::npos;
+       at = html.find("<img src=\"", at + 1)) {
+    ++html_pictures;
+  }
+  EXPECT_EQ(html_pictures, pictures);
+  for (const auto& run : s.runs) {
+    EXPECT_NE(html.find("<tr><td><a href=\"runs/" + run + "\">" + run + "</a></td>"),
+              std::string::npos)
+        << run;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Shipped, ShippedSuite, ::testing::Range<size_t>(0, 5),
