@@ -141,11 +141,7 @@ int run(const Args& a) {
   } else {
     // The bench times a few epochs of a subset, shorter than kMinStepsToMeasure; the shipped
     // configs train thousands of steps and measure, so the plan is made as for such a run.
-    Experiment long_run = e;
-    const int64_t per_epoch = (splits.train.size() + a.batch - 1) / a.batch;
-    long_run.train.epochs = std::max<int64_t>(
-        e.train.epochs, (aelab::train::kMinStepsToMeasure + per_epoch - 1) / per_epoch);
-    auto plan = aelab::train::plan_training_step(long_run, splits, c10::Device(c10::kCPU), threads);
+    auto plan = aelab::train::plan_as_long_training(e, splits, c10::Device(c10::kCPU), threads);
     aelab::train::apply_step_plan(plan, planned.train);
     std::cerr << plan.log_line() << "\n";
     plan_json = plan.to_json();

@@ -175,23 +175,6 @@ void apply_overrides(const tune::StudySpec& spec, const std::vector<std::string>
   log::info("base experiment " + spec.experiment.string() + " with --set " + text);
 }
 
-// A study's trials are often too short to measure their own step plan (under
-// train::kMinStepsToMeasure steps each: the shipped Fashion-MNIST study's are 63) and would train
-// with the written settings, the slowest on some machines. They start from the plan of the base
-// experiment instead, measured as for a long training with the threads a trial gets, or read from
-// the cache (once per machine and model). Nothing when the base pins its plan or is not on the CPU.
-std::optional<train::StepConfig> step_for_short_trials(const config::Document& base,
-                                                       const std::string& data_dir) {
-  auto e = train::resolve_experiment(base);
-  if (!e.train.calibrate) return std::nullopt;
-  auto compute = train::prepare_compute(e.train);
-  if (!compute.device.is_cpu()) return std::nullopt;
-  auto data = train::load_data(e, data_dir);
-  auto plan = train::plan_as_long_training(e, data.splits, compute.device, compute.threads);
-  log::info("trials too short to measure start from the base experiment's " + plan.log_line());
-  return plan.config;
-}
-
 struct TrialOutcome {
   double value = 0;
   bool pruned = false;
@@ -200,12 +183,25 @@ struct TrialOutcome {
 class TrialRunner {
  public:
   TrialRunner(const tune::StudySpec& spec, config::Document base, const GlobalOptions& global,
-              fs::path out, std::optional<train::StepConfig> short_trial_step)
-      : spec_(spec),
-        base_(std::move(base)),
-        global_(global),
-        out_(std::move(out)),
-        short_trial_step_(short_trial_step) {}
+              fs::path out)
+      : spec_(spec), base_(std::move(base)), global_(global), out_(std::move(out)) {}
+
+  // A study's trials are often too short to measure their own step plan (under
+  // train::kMinStepsToMeasure steps each: the shipped Fashion-MNIST study's are 63) and would
+  // train with the written settings, the slowest on some machines. They start from the plan of
+  // the base experiment instead, measured as for a long training with the threads a trial gets,
+  // or read from the cache (once per machine and model). Nothing when the base pins its plan or
+  // is not on the CPU.
+  void plan_short_trials() {
+    auto e = train::resolve_experiment(base_);
+    if (!e.train.calibrate) return;
+    auto compute = train::prepare_compute(e.train);
+    if (!compute.device.is_cpu()) return;
+    auto splits = data::make_splits(dataset_for(e), e.data);
+    auto plan = train::plan_as_long_training(e, splits, compute.device, compute.threads);
+    log::info("trials too short to measure start from the base experiment's " + plan.log_line());
+    short_trial_step_ = plan.config;
+  }
 
   double run(tune::TrialContext& ctx) {
     auto experiment = experiment_for(base_, ctx.params());
@@ -321,7 +317,7 @@ class TrialRunner {
   config::Document base_;
   const GlobalOptions& global_;
   fs::path out_;
-  std::optional<train::StepConfig> short_trial_step_;  // step_for_short_trials
+  std::optional<train::StepConfig> short_trial_step_;  // plan_short_trials
   data::Dataset dataset_;
   std::string dataset_key_;
 };
@@ -402,8 +398,9 @@ int run_tune(const TuneArgs& args, const GlobalOptions& global) {
       child.insert(child.end(), {"--set", "train.threads=" + std::to_string(*threads)});
     }
   }
+  TrialRunner runner(spec, base, global, out);
   // Before the jobs start, so they read it from the cache instead of measuring side by side.
-  const auto short_trial_step = step_for_short_trials(base, global.data_dir);
+  runner.plan_short_trials();
   if (jobs > 1) {
     group = std::make_unique<tune::JobGroup>(jobs, child);
     std::string pids;
@@ -418,7 +415,6 @@ int run_tune(const TuneArgs& args, const GlobalOptions& global) {
   log::info("study " + spec.name + " in " + url + ": " + sampler->name() + " sampler, " +
             pruner->name() + " pruner, trial folders in " + out.string());
 
-  TrialRunner runner(spec, base, global, out, short_trial_step);
   tune::RunOptions options;
   options.n_trials = spec.n_trials;
   options.timeout_seconds = spec.timeout_seconds;

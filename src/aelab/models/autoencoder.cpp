@@ -259,53 +259,38 @@ int64_t AutoencoderImpl::multiply_adds() const {
   return total;
 }
 
+bool AutoencoderImpl::any_layer(const std::function<bool(const LayerSpec&)>& test) const {
+  return std::any_of(spec_.encoder.begin(), spec_.encoder.end(), test) ||
+         std::any_of(decoder_specs_.begin(), decoder_specs_.end(), test);
+}
+
 bool AutoencoderImpl::matrix_products_only() const {
-  auto plain = [](const std::vector<LayerSpec>& layers) {
-    for (const auto& l : layers) {
-      switch (l.type) {
-        case LayerType::kConv2d:
-        case LayerType::kConvTranspose2d:
-        case LayerType::kMaxPool:
-        case LayerType::kAvgPool:
-        case LayerType::kUpsample:
-          return false;
-        default:
-          break;
-      }
+  return !any_layer([](const LayerSpec& l) {
+    switch (l.type) {
+      case LayerType::kConv2d:
+      case LayerType::kConvTranspose2d:
+      case LayerType::kMaxPool:
+      case LayerType::kAvgPool:
+      case LayerType::kUpsample:
+        return true;
+      default:
+        return false;
     }
-    return true;
-  };
-  return plain(spec_.encoder) && plain(decoder_specs_);
+  });
 }
 
 bool AutoencoderImpl::has_strided_conv_transpose() const {
-  auto strided = [](const std::vector<LayerSpec>& layers) {
-    for (const auto& l : layers) {
-      if (l.type == LayerType::kConvTranspose2d && l.stride > 1) return true;
-    }
-    return false;
-  };
-  return strided(spec_.encoder) || strided(decoder_specs_);
+  return any_layer(
+      [](const LayerSpec& l) { return l.type == LayerType::kConvTranspose2d && l.stride > 1; });
 }
 
 bool AutoencoderImpl::has_batch_norm() const {
-  auto any = [](const std::vector<LayerSpec>& layers) {
-    for (const auto& l : layers) {
-      if (l.type == LayerType::kBatchNorm) return true;
-    }
-    return false;
-  };
-  return any(spec_.encoder) || any(decoder_specs_);
+  return any_layer([](const LayerSpec& l) { return l.type == LayerType::kBatchNorm; });
 }
 
 bool AutoencoderImpl::draws_random_numbers() const {
-  auto any = [](const std::vector<LayerSpec>& layers) {
-    for (const auto& l : layers) {
-      if (l.type == LayerType::kDropout) return true;
-    }
-    return false;
-  };
-  return variational() || any(spec_.encoder) || any(decoder_specs_);
+  return variational() ||
+         any_layer([](const LayerSpec& l) { return l.type == LayerType::kDropout; });
 }
 
 void AutoencoderImpl::set_phase_conv_transpose(bool on) {

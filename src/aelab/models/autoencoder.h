@@ -8,6 +8,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,8 @@ class AutoencoderImpl : public torch::nn::Module {
   torch::nn::Linear logvar{nullptr};
 
  private:
+  // True when a layer of the encoder or of the built decoder passes `test`.
+  bool any_layer(const std::function<bool(const LayerSpec&)>& test) const;
   ModelSpec spec_;
   Shape input_;
   Shape output_;

@@ -196,6 +196,17 @@ void measure(const Experiment& experiment, const data::Splits& splits, int threa
   plan.seconds = seconds_since(t0);
 }
 
+// Takes `from` (a cached plan's, or a study's) for this model: a switch the model does not have
+// keeps the value as written, replicas only where the model allows them (one thread each then).
+void adopt(const StepConfig& from, int threads, StepPlan& plan) {
+  plan.config.intra_op_threads = std::min(threads, from.intra_op_threads);
+  plan.config.replicas = plan.has_replica_choice ? from.replicas : 1;
+  if (plan.config.replicas > 1) plan.config.intra_op_threads = 1;
+  if (plan.has_phase_choice) plan.config.phase_conv_transpose = from.phase_conv_transpose;
+  if (plan.has_layout_choice) plan.config.channels_last = from.channels_last;
+  plan.blas_threads = blas_threads_for(plan.config, threads);
+}
+
 nlohmann::json cache_entry(const StepPlan& plan, const std::string& machine,
                            const Experiment& experiment, const models::AutoencoderImpl& model,
                            int64_t batch) {
@@ -262,13 +273,7 @@ StepPlan plan_training_step(const Experiment& experiment, const data::Splits& sp
   const auto file = step_plan_cache_file();
   if (auto entry = read_cached_plan(file, key)) {
     if (auto cached = plan_from_cache(*entry, threads)) {
-      plan.config.intra_op_threads = cached->config.intra_op_threads;
-      plan.config.replicas = plan.has_replica_choice ? cached->config.replicas : 1;
-      if (plan.config.replicas > 1) plan.config.intra_op_threads = 1;
-      plan.blas_threads = blas_threads_for(plan.config, threads);
-      // A switch this model does not have keeps the value as written.
-      if (plan.has_phase_choice) plan.config.phase_conv_transpose = cached->config.phase_conv_transpose;
-      if (plan.has_layout_choice) plan.config.channels_last = cached->config.channels_last;
+      adopt(cached->config, threads, plan);
       plan.candidates = cached->candidates;
       plan.source = PlanSource::kCached;
       plan.cache_file = file.string();
@@ -281,12 +286,7 @@ StepPlan plan_training_step(const Experiment& experiment, const data::Splits& sp
     plan.reason = "too short to measure: " + std::to_string(steps) + " steps in all, under " +
                   std::to_string(kMinStepsToMeasure);
     if (for_short) {
-      plan.config.intra_op_threads = std::min(threads, for_short->intra_op_threads);
-      plan.config.replicas = plan.has_replica_choice ? for_short->replicas : 1;
-      if (plan.config.replicas > 1) plan.config.intra_op_threads = 1;
-      if (plan.has_phase_choice) plan.config.phase_conv_transpose = for_short->phase_conv_transpose;
-      if (plan.has_layout_choice) plan.config.channels_last = for_short->channels_last;
-      plan.blas_threads = blas_threads_for(plan.config, threads);
+      adopt(*for_short, threads, plan);
       plan.reason += "; the plan measured for the study's base experiment";
     }
     return plan;
