@@ -21,6 +21,7 @@
 #include "aelab/train/callbacks/epoch_log.h"
 #include "aelab/train/callbacks/metrics_csv.h"
 #include "aelab/train/epoch_loop.h"
+#include "aelab/train/fused_adam.h"
 #include "aelab/train/pipeline.h"
 #include "aelab/train/progress.h"
 #include "aelab/train/run_folder.h"
@@ -295,7 +296,7 @@ class ClassifierLearner : public Learner {
   const data::ImageSet& val_;
   const FinetuneOptions& options_;
   c10::Device device_;
-  torch::optim::Adam optimizer_;
+  FusedAdam optimizer_;
   at::Tensor images_, labels_;
 };
 

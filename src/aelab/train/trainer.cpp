@@ -20,6 +20,7 @@
 #include "aelab/train/callbacks/every_n_epochs.h"
 #include "aelab/train/callbacks/gradient_clipping.h"
 #include "aelab/train/callbacks/lr_schedule.h"
+#include "aelab/train/fused_adam.h"
 #include "aelab/train/interrupt.h"
 #include "aelab/train/progress.h"
 #include "aelab/train/run_folder.h"
@@ -57,10 +58,10 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& o,
   namespace optim = torch::optim;
   switch (o.optimizer) {
     case Optimizer::kAdam:
-      return std::make_unique<optim::Adam>(params,
-                                           optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
+      return std::make_unique<FusedAdam>(params,
+                                         optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
     case Optimizer::kAdamW:
-      return std::make_unique<optim::AdamW>(
+      return std::make_unique<FusedAdamW>(
           params, optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
     case Optimizer::kSgd:
       return std::make_unique<optim::SGD>(
