@@ -6,20 +6,21 @@
 #include <fstream>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include <toml++/toml.h>
 
 namespace aelab::serve {
 namespace {
 
+// Seconds since the epoch of the file's last write, or 0 when it cannot be read. stat() rather
+// than fs::last_write_time: C++17 converts file_clock to system_clock only through the two
+// clocks' "now"s, which differ call to call in the last digits, and two answers about the same
+// unchanged run must be equal (the static report carries the server's answers).
 double mtime_seconds(const fs::path& file) {
-  std::error_code ec;
-  auto t = fs::last_write_time(file, ec);
-  if (ec) return 0.0;
-  // file_clock -> system_clock through the difference of their "now"s (C++17 has no clock_cast).
-  auto now_file = fs::file_time_type::clock::now();
-  auto now_sys = std::chrono::system_clock::now();
-  auto sys = now_sys + std::chrono::duration_cast<std::chrono::system_clock::duration>(t - now_file);
-  return std::chrono::duration<double>(sys.time_since_epoch()).count();
+  struct stat info;
+  if (::stat(file.c_str(), &info) != 0) return 0.0;
+  return static_cast<double>(info.st_mtim.tv_sec) + 1e-9 * static_cast<double>(info.st_mtim.tv_nsec);
 }
 
 double now_seconds() {
