@@ -22,11 +22,18 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // How long each candidate is timed. The first step of a fresh trainer allocates gradients, the
-// optimizer's state and the batch buffers, and a new thread count starts its workers: one or
-// two warm-up steps are not timed. Then 2 to 8 timed steps, fewer when they are slow, so the
-// shipped models calibrate in a few seconds (Fashion-MNIST CAE at batch 256: 8 candidates of
-// up to 10 steps) and the largest (CIFAR-10 CAE at batch 1000, about 0.3 s a step) within the cap.
+// optimizer's state and the batch buffers, and a new thread count starts its workers: warm-up
+// steps are not timed, two at least (one when the first takes kSecondWarmUpBelow), and short
+// ones until kWarmUpSeconds have passed: OpenBLAS's workers of the previous candidate spin for
+// about 0.1 s after their last product, and on 2 cores they would take the cores from the
+// replicas being timed (MNIST dense at batch 256, 5 ms a step, timed 9.3 ms with replicas
+// right after the OpenBLAS-2 candidate, 4.7 ms a step when trained so). Then 2 to 8 timed
+// steps, fewer when they are slow, so the shipped models calibrate in a few seconds
+// (Fashion-MNIST CAE at batch 256: 12 candidates of up to 10 steps) and the largest (CIFAR-10
+// CAE at batch 1000, about 0.3 s a step) within the cap.
 constexpr double kSecondWarmUpBelow = 0.2;  // s: a second warm-up step when the first was faster
+constexpr double kWarmUpSeconds = 0.15;
+constexpr size_t kMaxWarmUpSteps = 64;
 constexpr size_t kMinTimedSteps = 2;
 constexpr size_t kMaxTimedSteps = 8;
 constexpr double kEnoughPerCandidate = 0.5;  // s of timed steps, once kMinTimedSteps are done
@@ -136,7 +143,12 @@ double ms_per_step(const Experiment& experiment, const data::Splits& splits,
     trainer.step_for_timing(step++);
     return seconds_since(t0);
   };
-  if (timed_step() < kSecondWarmUpBelow) timed_step();
+  double warm = timed_step();
+  if (warm < kSecondWarmUpBelow) {
+    for (size_t i = 1; i < kMaxWarmUpSteps && (i < 2 || warm < kWarmUpSeconds); ++i) {
+      warm += timed_step();
+    }
+  }
   std::vector<double> times;
   double total = 0;
   while (times.size() < kMaxTimedSteps &&
