@@ -201,6 +201,8 @@ int memory(const Args& a) {
 
 }  // namespace
 
+AELAB_REEXEC_WITH_OPENMP_WAIT_POLICY_AT_LOAD;  // as the aelab CLI does (src/cli/main.cpp)
+
 int main(int argc, char** argv) {
   aelab::train::reexec_with_openmp_wait_policy(argv);  // as the aelab CLI does (src/cli/main.cpp)
   aelab::train::configure_allocator();

@@ -77,6 +77,8 @@ std::string unknown_command_error(const CLI::App& app, const std::string& word) 
 
 }  // namespace
 
+AELAB_REEXEC_WITH_OPENMP_WAIT_POLICY_AT_LOAD;  // the cheap re-exec; main() has the fallback
+
 int main(int argc, char** argv) {
   using namespace aelab;
   // OpenMP's spinning idle threads collapse throughput on shared cores; libgomp reads its

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "aelab/core/error.h"
@@ -82,6 +83,25 @@ void configure_allocator() {
     mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
   });
 #endif
+}
+
+void reexec_with_openmp_wait_policy_at_load(int, char** argv, char** envp) {
+  constexpr size_t kMaxEnvironment = 4096;
+  static char* environment[kMaxEnvironment + 2];
+  static char policy[] = "OMP_WAIT_POLICY=PASSIVE";
+  static_assert(std::string_view(kOpenmpWaitPolicy) == "PASSIVE", "policy above is out of date");
+  if (envp == nullptr) return;
+  size_t n = 0;
+  for (char** e = envp; *e != nullptr; ++e, ++n) {
+    if (std::strncmp(*e, "OMP_WAIT_POLICY=", 16) == 0 || std::strncmp(*e, "GOMP_SPINCOUNT=", 15) == 0) {
+      return;
+    }
+    if (n == kMaxEnvironment) return;
+    environment[n] = *e;
+  }
+  environment[n] = policy;
+  environment[n + 1] = nullptr;
+  execve("/proc/self/exe", argv, environment);
 }
 
 void reexec_with_openmp_wait_policy(char** argv) {

@@ -36,11 +36,24 @@ void configure_allocator();
 inline constexpr const char* kOpenmpWaitPolicy = "PASSIVE";
 
 // libgomp reads OMP_WAIT_POLICY and GOMP_SPINCOUNT once, while it is loaded, before main() runs
-// (setenv later has no effect, and even a .preinit_array function is undone by libc's start-up,
-// which reinstalls the original environment). So when neither variable is set, this sets
-// OMP_WAIT_POLICY=kOpenmpWaitPolicy and re-executes the program (/proc/self/exe, same
-// arguments). Call it first thing in main(), before any thread starts. Returns when nothing had
-// to change or the exec failed.
+// (setenv later has no effect; measured, a setenv in a .preinit_array function does not reach
+// it either). So when neither variable is set, this sets OMP_WAIT_POLICY=kOpenmpWaitPolicy and
+// re-executes the program (/proc/self/exe, same arguments). Call it first thing in main(), before
+// any thread starts. Returns when nothing had to change or the exec failed.
 void reexec_with_openmp_wait_policy(char** argv);
+
+// The same re-exec, done by the dynamic loader's call of the program's .preinit_array, before
+// any shared library's initializer runs: the first process then pays only the loading of the
+// libraries (tens of ms), not LibTorch's static initializers (about 0.4 s on the 2-core VM),
+// which matters for every short `aelab` command and every `tune --jobs` worker. Uses only the
+// envp it is given and execve (the C library is not set up for more yet); where it cannot
+// (an exec failure, more than kMaxEnvironment variables), main()'s
+// reexec_with_openmp_wait_policy still does it. Put AELAB_REEXEC_WITH_OPENMP_WAIT_POLICY_AT_LOAD
+// in the program's main file: .preinit_array entries are allowed in executables only.
+void reexec_with_openmp_wait_policy_at_load(int argc, char** argv, char** envp);
+
+#define AELAB_REEXEC_WITH_OPENMP_WAIT_POLICY_AT_LOAD                                  \
+  __attribute__((section(".preinit_array"), used)) static void (*aelab_preinit_reexec)( \
+      int, char**, char**) = &::aelab::train::reexec_with_openmp_wait_policy_at_load
 
 }  // namespace aelab::train
