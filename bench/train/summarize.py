@@ -35,7 +35,7 @@ def plan_text(plan):
     replicas = plan.get("replicas", 1)
     text = (f"{f'{replicas} replicas x ' if replicas > 1 else ''}"
             f"{plan['intra_op_threads']} intra-op / OpenBLAS {plan['blas_threads']}, "
-            f"phases {'on' if plan['phase_conv_transpose'] else 'off'}, "
+            f"adjoints {'on' if plan['adjoint_conv_transpose'] else 'off'}, "
             f"{'NHWC' if plan['channels_last'] else 'NCHW'}")
     return text
 
@@ -93,7 +93,7 @@ def main():
             plan = r.get("step_plan") or {}
             cands = ", ".join(
                 f"{str(c['replicas']) + 'r' if c.get('replicas', 1) > 1 else ''}"
-                f"{c['intra_op_threads']}t{'' if c['phase_conv_transpose'] else ' nophase'}"
+                f"{c['intra_op_threads']}t{'' if c['adjoint_conv_transpose'] else ' noadj'}"
                 f"{' nhwc' if c['channels_last'] else ''} {c['ms_per_step']:.1f}"
                 for c in plan.get("candidates", []))
             print(f"| {key[0]} | {key[1]} | {r.get('round', '')} | {plan.get('source', '-')} | "

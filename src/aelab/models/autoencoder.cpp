@@ -13,7 +13,7 @@
 
 #include "aelab/core/error.h"
 #include "aelab/core/paths.h"
-#include "aelab/models/phase_conv_transpose.h"
+#include "aelab/models/adjoint_conv_transpose.h"
 
 namespace aelab::models {
 namespace {
@@ -293,10 +293,10 @@ bool AutoencoderImpl::draws_random_numbers() const {
          any_layer([](const LayerSpec& l) { return l.type == LayerType::kDropout; });
 }
 
-void AutoencoderImpl::set_phase_conv_transpose(bool on) {
+void AutoencoderImpl::set_adjoint_conv_transpose(bool on) {
   // Every layer, not just the decoder's: an encoder may hold transposed convolutions too.
   for (const auto& module : modules(/*include_self=*/false)) {
-    if (auto* layer = module->as<PhaseConvTranspose2dImpl>()) layer->set_phase_form(on);
+    if (auto* layer = module->as<AdjointConvTranspose2dImpl>()) layer->set_adjoint_form(on);
   }
 }
 

@@ -59,7 +59,7 @@ class AutoencoderImpl : public torch::nn::Module {
   // True when no layer is a convolution, pooling or upsampling: the step is matrix products.
   bool matrix_products_only() const;
   // True when a transposed convolution has a stride above 1: the layers that
-  // set_phase_conv_transpose switches on the CPU (stride 1 always takes LibTorch's path).
+  // set_adjoint_conv_transpose switches on the CPU (stride 1 always takes LibTorch's path).
   bool has_strided_conv_transpose() const;
   // True when a layer is batch normalization: its statistics are those of the batch it sees, so
   // replicas each given a share of the batch (train.replicas) would not train the same model.
@@ -68,9 +68,9 @@ class AutoencoderImpl : public torch::nn::Module {
   // torch's generator, in an order that replicas on several threads would not keep.
   bool draws_random_numbers() const;
 
-  // CPU transposed convolutions as one convolution over the output phases (the default) or
-  // LibTorch's own path; see phase_conv_transpose.h. Same results up to float rounding.
-  void set_phase_conv_transpose(bool on);
+  // CPU strided transposed convolutions as the adjoint of an ordinary convolution (the default) or
+  // LibTorch's own path; see adjoint_conv_transpose.h. Same results up to float rounding.
+  void set_adjoint_conv_transpose(bool on);
 
   // A table like Keras' model.summary(): layer, output shape, parameters; latent size; totals.
   std::string summary(const std::string& title) const;

@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "aelab/core/error.h"
-#include "aelab/models/phase_conv_transpose.h"
+#include "aelab/models/adjoint_conv_transpose.h"
 
 namespace aelab::models {
 namespace {
@@ -180,7 +180,7 @@ torch::nn::AnyModule make_module(const LayerSpec& spec, const Shape& in) {
                                           .padding(conv_padding(spec))
                                           .bias(spec.bias)));
     case LayerType::kConvTranspose2d: {
-      PhaseConvTranspose2dOptions o;
+      AdjointConvTranspose2dOptions o;
       o.in_channels = in[0];
       o.out_channels = spec.filters;
       o.kernel = spec.kernel;
@@ -188,7 +188,7 @@ torch::nn::AnyModule make_module(const LayerSpec& spec, const Shape& in) {
       o.padding = conv_padding(spec);
       o.output_padding = std::max<int64_t>(spec.output_padding, 0);
       o.bias = spec.bias;
-      return nn::AnyModule(PhaseConvTranspose2d(o));
+      return nn::AnyModule(AdjointConvTranspose2d(o));
     }
     case LayerType::kMaxPool:
       return nn::AnyModule(nn::MaxPool2d(

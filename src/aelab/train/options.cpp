@@ -142,8 +142,8 @@ const config::OptionTable<TrainOptions>& train_options_table() {
                at_least(1, "a positive batch size"))
           .add("calibrate", &T::calibrate,
                "speed: CPU: time intra-op threads 1 vs all, one replica per core, "
-               "phase_conv_transpose and channels_last on a few real steps and train with the fastest, cached per machine "
-               "and model; false = threads, replicas, phase_conv_transpose and channels_last as written "
+               "adjoint_conv_transpose and channels_last on a few real steps and train with the fastest, cached per machine "
+               "and model; false = threads, replicas, adjoint_conv_transpose and channels_last as written "
                "(docs/performance.md)")
           .add("channels_last", &T::channels_last,
                "speed: NHWC memory layout for convolutions; with calibrate, where the CPU "
@@ -151,8 +151,8 @@ const config::OptionTable<TrainOptions>& train_options_table() {
           .add("cuda_graph", &T::cuda_graph,
                "speed: capture the training step once and replay it (CUDA)")
           .add("bf16", &T::bf16, "speed: bfloat16 autocast on CUDA")
-          .add("phase_conv_transpose", &T::phase_conv_transpose,
-               "speed: CPU transposed convolutions as one convolution over output phases; with "
+          .add("adjoint_conv_transpose", &T::adjoint_conv_transpose,
+               "speed: CPU strided transposed convolutions as the adjoint of an ordinary convolution (oneDNN) instead of LibTorch's im2col path; with "
                "calibrate, where the search starts")
           .add("flush_denormal", &T::flush_denormal,
                "speed: CPU: subnormal floats (below 1.2e-38) computed as zero, so weights that "

@@ -88,7 +88,7 @@ std::string shown_path(const std::string& path) {
 
 nlohmann::json candidate_json(const StepCandidate& c) {
   return {{"intra_op_threads", c.config.intra_op_threads},
-          {"phase_conv_transpose", c.config.phase_conv_transpose},
+          {"adjoint_conv_transpose", c.config.adjoint_conv_transpose},
           {"channels_last", c.config.channels_last},
           {"replicas", c.config.replicas},
           {"ms_per_step", c.ms_per_step}};
@@ -100,7 +100,7 @@ std::optional<StepPlan> plan_from_cache(const nlohmann::json& entry, int threads
   try {
     StepPlan plan;
     plan.config.intra_op_threads = entry.at("intra_op_threads").get<int>();
-    plan.config.phase_conv_transpose = entry.at("phase_conv_transpose").get<bool>();
+    plan.config.adjoint_conv_transpose = entry.at("adjoint_conv_transpose").get<bool>();
     plan.config.channels_last = entry.at("channels_last").get<bool>();
     plan.config.replicas = entry.at("replicas").get<int>();
     if (plan.config.intra_op_threads < 1 || plan.config.intra_op_threads > threads ||
@@ -110,7 +110,7 @@ std::optional<StepPlan> plan_from_cache(const nlohmann::json& entry, int threads
     for (const auto& c : entry.at("candidates")) {
       StepCandidate candidate;
       candidate.config.intra_op_threads = c.at("intra_op_threads").get<int>();
-      candidate.config.phase_conv_transpose = c.at("phase_conv_transpose").get<bool>();
+      candidate.config.adjoint_conv_transpose = c.at("adjoint_conv_transpose").get<bool>();
       candidate.config.channels_last = c.at("channels_last").get<bool>();
       candidate.config.replicas = c.at("replicas").get<int>();
       candidate.ms_per_step = c.at("ms_per_step").get<double>();
@@ -132,7 +132,7 @@ double ms_per_step(const Experiment& experiment, const data::Splits& splits,
                    const StepConfig& config, int threads) {
   configure_threads(config.intra_op_threads, blas_threads_for(config, threads));
   Experiment e = experiment;
-  e.train.phase_conv_transpose = config.phase_conv_transpose;
+  e.train.adjoint_conv_transpose = config.adjoint_conv_transpose;
   e.train.channels_last = config.channels_last;
   e.train.replicas = config.replicas;
   e.train.bf16 = false;  // a CUDA option: on the CPU it only warns, once per trainer
@@ -180,14 +180,14 @@ void measure(const Experiment& experiment, const data::Splits& splits, int threa
   std::vector<Form> forms = {{threads, 1}};
   if (threads > 1) forms.push_back({1, 1});
   if (plan.has_replica_choice) forms.push_back({1, threads});
-  std::vector<bool> phase_choices = {plan.config.phase_conv_transpose};
-  if (plan.has_phase_choice) phase_choices.push_back(!plan.config.phase_conv_transpose);
+  std::vector<bool> adjoint_choices = {plan.config.adjoint_conv_transpose};
+  if (plan.has_adjoint_choice) adjoint_choices.push_back(!plan.config.adjoint_conv_transpose);
   std::vector<bool> layout_choices = {plan.config.channels_last};
   if (plan.has_layout_choice) layout_choices.push_back(!plan.config.channels_last);
   for (const Form& form : forms) {
-    for (bool phase : phase_choices) {
+    for (bool adjoint : adjoint_choices) {
       for (bool layout : layout_choices) {
-        const StepConfig c{form.intra_op_threads, phase, layout, form.replicas};
+        const StepConfig c{form.intra_op_threads, adjoint, layout, form.replicas};
         if (c == plan.config) continue;  // measured first
         if (seconds_since(t0) > kMaxSeconds) {
           ++plan.left_out;
@@ -214,7 +214,7 @@ void adopt(const StepConfig& from, int threads, StepPlan& plan) {
   plan.config.intra_op_threads = std::min(threads, from.intra_op_threads);
   plan.config.replicas = plan.has_replica_choice ? from.replicas : 1;
   if (plan.config.replicas > 1) plan.config.intra_op_threads = 1;
-  if (plan.has_phase_choice) plan.config.phase_conv_transpose = from.phase_conv_transpose;
+  if (plan.has_adjoint_choice) plan.config.adjoint_conv_transpose = from.adjoint_conv_transpose;
   if (plan.has_layout_choice) plan.config.channels_last = from.channels_last;
   plan.blas_threads = blas_threads_for(plan.config, threads);
 }
@@ -232,7 +232,7 @@ nlohmann::json cache_entry(const StepPlan& plan, const std::string& machine,
                         shape + ", batch " + std::to_string(batch) + ", " +
                         std::to_string(model.multiply_adds()) + " multiply-adds per image"},
           {"intra_op_threads", plan.config.intra_op_threads},
-          {"phase_conv_transpose", plan.config.phase_conv_transpose},
+          {"adjoint_conv_transpose", plan.config.adjoint_conv_transpose},
           {"channels_last", plan.config.channels_last},
           {"replicas", plan.config.replicas},
           {"candidates", candidates},
@@ -256,7 +256,7 @@ StepPlan plan_training_step(const Experiment& experiment, const data::Splits& sp
   const auto& opts = experiment.train;
   StepPlan plan;
   const int written_replicas = static_cast<int>(std::max<int64_t>(1, opts.replicas));
-  plan.config = {std::max(1, threads / written_replicas), opts.phase_conv_transpose,
+  plan.config = {std::max(1, threads / written_replicas), opts.adjoint_conv_transpose,
                  opts.channels_last, written_replicas};
   plan.blas_threads = blas_threads_for(plan.config, threads);
   DefaultGeneratorGuard generator;
@@ -265,7 +265,7 @@ StepPlan plan_training_step(const Experiment& experiment, const data::Splits& sp
   models::Shape image{splits.train.images.size(1), splits.train.images.size(2),
                       splits.train.images.size(3)};
   auto model = make_model(experiment, task, image);  // the probe: its layers and signature
-  plan.has_phase_choice = model->has_strided_conv_transpose();
+  plan.has_adjoint_choice = model->has_strided_conv_transpose();
   plan.has_layout_choice = !model->matrix_products_only();
   const int64_t n = splits.train.size();
   const int64_t batch = std::min(opts.batch_size, n);
@@ -324,7 +324,7 @@ StepPlan plan_as_long_training(const Experiment& experiment, const data::Splits&
 void apply_step_plan(const StepPlan& plan, TrainOptions& train) {
   configure_threads(plan.config.intra_op_threads, plan.blas_threads);
   train.replicas = plan.config.replicas;
-  train.phase_conv_transpose = plan.config.phase_conv_transpose;
+  train.adjoint_conv_transpose = plan.config.adjoint_conv_transpose;
   train.channels_last = plan.config.channels_last;
 }
 
@@ -335,7 +335,7 @@ nlohmann::json StepPlan::to_json() const {
           {"reason", reason.empty() ? nlohmann::json() : nlohmann::json(reason)},
           {"intra_op_threads", config.intra_op_threads},
           {"blas_threads", blas_threads},
-          {"phase_conv_transpose", config.phase_conv_transpose},
+          {"adjoint_conv_transpose", config.adjoint_conv_transpose},
           {"channels_last", config.channels_last},
           {"replicas", config.replicas},
           {"candidates", list},
@@ -349,8 +349,8 @@ std::string StepPlan::log_line() const {
   if (config.replicas > 1) line += std::to_string(config.replicas) + " replicas x ";
   line += std::to_string(t) + " intra-op thread" + (t == 1 ? "" : "s") + " (OpenBLAS " +
           std::to_string(blas_threads) + ")";
-  if (has_phase_choice) {
-    line += std::string(", transposed convs as phases ") + (config.phase_conv_transpose ? "on" : "off");
+  if (has_adjoint_choice) {
+    line += std::string(", transposed convs as adjoints ") + (config.adjoint_conv_transpose ? "on" : "off");
   }
   if (has_layout_choice) line += config.channels_last ? ", NHWC" : ", NCHW";
   double fastest = 0, slowest = 0;

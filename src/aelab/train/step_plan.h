@@ -1,6 +1,6 @@
 #pragma once
 // The step plan: how a CPU training step runs on this machine (LibTorch's intra-op threads or one
-// model replica per core, transposed convolutions as phases or not, NCHW or NHWC), chosen by timing a few real steps of
+// model replica per core, transposed convolutions as adjoints or not, NCHW or NHWC), chosen by timing a few real steps of
 // the experiment's model at its batch size and input shape, as cuDNN's benchmark mode chooses
 // kernels. Fixed rules measured on one machine made aelab slower than a plain PyTorch loop on
 // another (issue 11); measuring on the machine that trains does not depend on which one it is.
@@ -22,12 +22,12 @@ namespace aelab::train {
 // One way to run the step.
 struct StepConfig {
   int intra_op_threads = 1;          // at::set_num_threads; OpenBLAS always gets the budget
-  bool phase_conv_transpose = true;  // train.phase_conv_transpose
+  bool adjoint_conv_transpose = true;  // train.adjoint_conv_transpose
   bool channels_last = false;        // train.channels_last
   int replicas = 1;                  // train.replicas: > 1 with one intra-op thread each
   bool operator==(const StepConfig& o) const {
     return intra_op_threads == o.intra_op_threads &&
-           phase_conv_transpose == o.phase_conv_transpose && channels_last == o.channels_last &&
+           adjoint_conv_transpose == o.adjoint_conv_transpose && channels_last == o.channels_last &&
            replicas == o.replicas;
   }
 };
@@ -54,16 +54,16 @@ struct StepPlan {
   int left_out = 0;       // candidates not measured: measuring had reached its time cap
   std::string cache_file; // the cache read or written; empty when none was used
   // Which switches matter for this model (the others keep their written values and stay out
-  // of the log line): phases only with a strided transposed convolution, the layout only with
+  // of the log line): adjoints only with a strided transposed convolution, the layout only with
   // convolutions, pooling or upsampling, replicas only without batch norm, sampling or dropout
   // (trainer_replicas.cpp) and with more than one thread and two images per thread in a batch.
-  bool has_phase_choice = false;
+  bool has_adjoint_choice = false;
   bool has_layout_choice = false;
   bool has_replica_choice = false;
 
   // The summary.json "step_plan" object (docs/run-folder.md).
   nlohmann::json to_json() const;
-  // "step plan: 1 intra-op thread (OpenBLAS 2), transposed convs as phases off, NHWC: measured
+  // "step plan: 1 intra-op thread (OpenBLAS 2), transposed convs as adjoints off, NHWC: measured
   // 4 candidates in 1.3 s (fastest 36 ms/step, slowest 52), cached in ~/.cache/aelab/..."
   std::string log_line() const;
 };

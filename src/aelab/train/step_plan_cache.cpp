@@ -18,8 +18,10 @@ namespace fs = std::filesystem;
 namespace {
 
 // The file's layout and the search that made its plans (2: every combination, not one switch
-// at a time; 3: one replica per core among them); a file of another number reads as no entries.
-constexpr int kFormat = 3;
+// at a time; 3: one replica per core among them; 4: adjoint transposed convolutions instead of
+// the phase form, timings of a form that no longer exists); a file of another number reads as
+// no entries.
+constexpr int kFormat = 4;
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);

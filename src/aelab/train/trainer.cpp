@@ -193,7 +193,7 @@ models::Autoencoder make_model(const Experiment& experiment, const Task& task,
   // The output activation a signed chroma target needs is resolved with the experiment's other
   // derived defaults (resolve_defaults in experiment.cpp).
   models::Autoencoder model(experiment.model, task.input_shape(image), task.target_shape(image));
-  model->set_phase_conv_transpose(experiment.train.phase_conv_transpose);
+  model->set_adjoint_conv_transpose(experiment.train.adjoint_conv_transpose);
   return model;
 }
 

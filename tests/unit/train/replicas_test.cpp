@@ -143,7 +143,7 @@ TEST(Replicas, TrainTheSameConvModelAsOneModelOnTheWholeBatch) {
 }
 
 TEST(Replicas, TrainTheSameInChannelsLastWithoutPhases) {
-  expect_same_training(kCae, "channels_last = true\nphase_conv_transpose = false\n");
+  expect_same_training(kCae, "channels_last = true\nadjoint_conv_transpose = false\n");
 }
 
 TEST(Replicas, TrainTheSameDenseModelWithAnL1PenaltyAndLogMse) {

@@ -94,10 +94,10 @@ TEST(SpeedPaths, ChannelsLastFollowsTheSameLossCurve) {
   expect_same_training("channels_last = true\n", "");
 }
 
-TEST(SpeedPaths, PhaseConvTransposeFollowsLibTorchsLossCurve) {
-  // The CAE's decoder has three stride-2 transposed convolutions: the phase form (default)
+TEST(SpeedPaths, AdjointConvTransposeFollowsLibTorchsLossCurve) {
+  // The CAE's decoder has three stride-2 transposed convolutions: the adjoint form (default)
   // against LibTorch's own CPU path.
-  expect_same_training("", "phase_conv_transpose = false\n");
+  expect_same_training("", "adjoint_conv_transpose = false\n");
 }
 
 TEST(SpeedPaths, EvaluationUnderInferenceModeMatchesAPlainForwardPass) {

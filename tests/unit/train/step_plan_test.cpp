@@ -103,7 +103,7 @@ std::string candidate_list(const train::StepPlan& p) {
   std::string out;
   for (const auto& c : p.candidates) {
     out += std::to_string(c.config.replicas) + "x" + std::to_string(c.config.intra_op_threads) +
-           (c.config.phase_conv_transpose ? "p" : "-") +
+           (c.config.adjoint_conv_transpose ? "p" : "-") +
            (c.config.channels_last ? "l" : "-") + " " + std::to_string(c.ms_per_step) + "; ";
   }
   return out;
@@ -116,7 +116,7 @@ TEST(StepPlan, MeasuresTheCandidatesOfAConvModelAndPicksTheFastest) {
   auto plan = plan_for(experiment(kCae));
   const int threads = thread_budget();
   EXPECT_EQ(plan.source, train::PlanSource::kMeasured) << plan.reason;
-  EXPECT_TRUE(plan.has_phase_choice);
+  EXPECT_TRUE(plan.has_adjoint_choice);
   EXPECT_TRUE(plan.has_layout_choice);
   // The written settings with all threads first, then every other combination of the parallel
   // form (all threads, 1 thread, one replica per core), transposed-conv form and layout: 12
@@ -125,7 +125,7 @@ TEST(StepPlan, MeasuresTheCandidatesOfAConvModelAndPicksTheFastest) {
   ASSERT_EQ(plan.candidates.size(), threads > 1 ? 12u : 4u) << candidate_list(plan);
   std::set<std::tuple<int, int, bool, bool>> distinct;
   for (const auto& c : plan.candidates) {
-    distinct.insert({c.config.intra_op_threads, c.config.replicas, c.config.phase_conv_transpose,
+    distinct.insert({c.config.intra_op_threads, c.config.replicas, c.config.adjoint_conv_transpose,
                      c.config.channels_last});
     if (c.config.replicas > 1) {
       EXPECT_EQ(c.config.replicas, threads);
@@ -154,7 +154,7 @@ TEST(StepPlan, MeasuresTheCandidatesOfAConvModelAndPicksTheFastest) {
   train::TrainOptions o;
   train::apply_step_plan(plan, o);
   EXPECT_EQ(at::get_num_threads(), plan.config.intra_op_threads);
-  EXPECT_EQ(o.phase_conv_transpose, plan.config.phase_conv_transpose);
+  EXPECT_EQ(o.adjoint_conv_transpose, plan.config.adjoint_conv_transpose);
   EXPECT_EQ(o.channels_last, plan.config.channels_last);
   EXPECT_EQ(o.replicas, plan.config.replicas);
   train::configure_threads(threads);
@@ -162,16 +162,16 @@ TEST(StepPlan, MeasuresTheCandidatesOfAConvModelAndPicksTheFastest) {
 
 TEST(StepPlan, AMatrixProductModelOnlyChoosesItsThreads) {
   CacheDir cache("step-plan-dense");
-  auto plan = plan_for(experiment(kDense, "channels_last = true\nphase_conv_transpose = false\n"));
-  EXPECT_FALSE(plan.has_phase_choice);
+  auto plan = plan_for(experiment(kDense, "channels_last = true\nadjoint_conv_transpose = false\n"));
+  EXPECT_FALSE(plan.has_adjoint_choice);
   EXPECT_FALSE(plan.has_layout_choice);
   // All threads, 1 thread, one replica per core (batch 8: at least two images each).
   EXPECT_EQ(plan.candidates.size(), thread_budget() > 1 ? 3u : 1u) << candidate_list(plan);
   // The switches it does not have keep their written values, and stay out of the log line.
   EXPECT_TRUE(plan.config.channels_last);
-  EXPECT_FALSE(plan.config.phase_conv_transpose);
+  EXPECT_FALSE(plan.config.adjoint_conv_transpose);
   auto line = plan.log_line();
-  EXPECT_EQ(line.find("phases"), std::string::npos) << line;
+  EXPECT_EQ(line.find("adjoints"), std::string::npos) << line;
   EXPECT_EQ(line.find("NCHW"), std::string::npos) << line;
   EXPECT_EQ(line.find("NHWC"), std::string::npos) << line;
 }
@@ -270,7 +270,7 @@ TEST(StepPlan, TheSignatureChangesWithBatchSizeModelAndMachine) {
   auto bce = experiment(kCae, "loss = \"bce\"\n");
   EXPECT_NE(key, train::step_plan_key(machine, train::model_signature(bce, *cae, 256)));
   // The written speed switches are not part of it: they are what the plan chooses.
-  auto switched = experiment(kCae, "channels_last = true\nphase_conv_transpose = false\n");
+  auto switched = experiment(kCae, "channels_last = true\nadjoint_conv_transpose = false\n");
   EXPECT_EQ(key, train::step_plan_key(machine, train::model_signature(switched, *cae, 256)));
   EXPECT_NE(machine.find("LibTorch 1."), std::string::npos) << machine;
   EXPECT_NE(machine.find(", 2 threads"), std::string::npos) << machine;
@@ -279,7 +279,7 @@ TEST(StepPlan, TheSignatureChangesWithBatchSizeModelAndMachine) {
 TEST(StepPlan, PinnedUsesTheSettingsAsWritten) {
   CacheDir cache("step-plan-pinned");
   auto plan = plan_for(experiment(
-      kCae, "calibrate = false\nthreads = 1\nphase_conv_transpose = false\nchannels_last = true\n"));
+      kCae, "calibrate = false\nthreads = 1\nadjoint_conv_transpose = false\nchannels_last = true\n"));
   EXPECT_EQ(plan.source, train::PlanSource::kPinned);
   EXPECT_EQ(plan.reason, "train.calibrate = false");
   // plan_for passes the whole budget: intra-op gets all of it, as train.threads = 0 would.
@@ -289,19 +289,19 @@ TEST(StepPlan, PinnedUsesTheSettingsAsWritten) {
   EXPECT_EQ(plan.log_line(), "step plan: " + std::to_string(thread_budget()) + " intra-op thread" +
                                  (thread_budget() == 1 ? "" : "s") + " (OpenBLAS " +
                                  std::to_string(thread_budget()) +
-                                 "), transposed convs as phases off, NHWC: pinned "
+                                 "), transposed convs as adjoints off, NHWC: pinned "
                                  "(train.calibrate = false)");
 
   // Through the pipeline, train.threads = 1 is the intra-op count (and OpenBLAS's).
   train::RunRequest request;
   request.experiment = experiment(
-      kCae, "calibrate = false\nthreads = 1\nphase_conv_transpose = false\nchannels_last = true\n"
+      kCae, "calibrate = false\nthreads = 1\nadjoint_conv_transpose = false\nchannels_last = true\n"
             "epochs = 1\nbatch_size = 100\n");
   request.final_outputs = false;
   std::string log;
   train::RunOutcome outcome;
   log = stderr_of([&] { outcome = train::run_experiment(request, fashion_splits()); });
-  EXPECT_NE(log.find("step plan: 1 intra-op thread (OpenBLAS 1), transposed convs as phases off, "
+  EXPECT_NE(log.find("step plan: 1 intra-op thread (OpenBLAS 1), transposed convs as adjoints off, "
                      "NHWC: pinned (train.calibrate = false)"),
             std::string::npos)
       << log;
@@ -352,7 +352,7 @@ TEST(StepPlan, AShortTrainingStartsFromAStudysBasePlanWhenGivenOne) {
   // A dense trial has no transposed convolutions and no layout: those keep their written values.
   auto dense = train::plan_training_step(experiment(kDense, "", 128), fashion_splits(),
                                          c10::Device(c10::kCPU), thread_budget(), base.config);
-  EXPECT_TRUE(dense.config.phase_conv_transpose);
+  EXPECT_TRUE(dense.config.adjoint_conv_transpose);
   EXPECT_FALSE(dense.config.channels_last);
   EXPECT_EQ(dense.config.replicas, base.config.replicas);
 }
@@ -376,8 +376,8 @@ TEST(StepPlan, CalibrationLeavesTheGeneratorWeightsAndLossesAsWithout) {
   auto chosen = e;
   train::apply_step_plan(plan, chosen.train);
   chosen.train.epochs = 1;
-  auto pinned = experiment(kCae, "calibrate = false\nepochs = 1\nphase_conv_transpose = " +
-                                     std::string(plan.config.phase_conv_transpose ? "true" : "false") +
+  auto pinned = experiment(kCae, "calibrate = false\nepochs = 1\nadjoint_conv_transpose = " +
+                                     std::string(plan.config.adjoint_conv_transpose ? "true" : "false") +
                                      "\nchannels_last = " +
                                      (plan.config.channels_last ? "true" : "false") + "\n");
   train::Trainer a(chosen, fashion_splits(), torch::kCPU), b(pinned, fashion_splits(), torch::kCPU);
@@ -428,20 +428,20 @@ TEST(StepPlan, SummaryAndLogShowThePlanAndASecondRunReadsTheCache) {
   for (const auto& c : plan["candidates"]) {
     EXPECT_GT(c["ms_per_step"].get<double>(), 0.0) << c;
     EXPECT_TRUE(c["intra_op_threads"].is_number_integer()) << c;
-    EXPECT_TRUE(c["phase_conv_transpose"].is_boolean()) << c;
+    EXPECT_TRUE(c["adjoint_conv_transpose"].is_boolean()) << c;
     EXPECT_TRUE(c["channels_last"].is_boolean()) << c;
     EXPECT_TRUE(c["replicas"].is_number_integer()) << c;
   }
   auto log = read_file(dir / "first" / "train.log");
   static const std::regex measured(
       R"(step plan: (\d replicas x )?\d intra-op threads? \(OpenBLAS \d\), transposed convs as )"
-      R"(phases (on|off), (NCHW|NHWC): measured \d+ candidates in [0-9.]+ s \(fastest [0-9.]+ ms/step, slowest )"
+      R"(adjoints (on|off), (NCHW|NHWC): measured \d+ candidates in [0-9.]+ s \(fastest [0-9.]+ ms/step, slowest )"
       R"([0-9.]+\), cached in .*step-plans.json)");
   EXPECT_TRUE(std::regex_search(log, measured)) << log;
   // experiment.toml keeps what the user wrote, whatever the plan chose.
   auto written = train::load_experiment(dir / "first" / "experiment.toml");
   EXPECT_TRUE(written.train.calibrate);
-  EXPECT_TRUE(written.train.phase_conv_transpose);
+  EXPECT_TRUE(written.train.adjoint_conv_transpose);
   EXPECT_FALSE(written.train.channels_last);
 
   auto second = train_into("second");
