@@ -27,16 +27,18 @@ using Clock = std::chrono::steady_clock;
 // ones until kWarmUpSeconds have passed: OpenBLAS's workers of the previous candidate spin for
 // about 0.1 s after their last product, and on 2 cores they would take the cores from the
 // replicas being timed (MNIST dense at batch 256, 5 ms a step, timed 9.3 ms with replicas
-// right after the OpenBLAS-2 candidate, 4.7 ms a step when trained so). Then 2 to 8 timed
-// steps, fewer when they are slow, so the shipped models calibrate in a few seconds
-// (Fashion-MNIST CAE at batch 256: 12 candidates of up to 10 steps) and the largest (CIFAR-10
-// CAE at batch 1000, about 0.3 s a step) within the cap.
+// right after the OpenBLAS-2 candidate, 4.7 ms a step when trained so). Then 2 to 32 timed
+// steps, fewer when they are slow: 8 steps of a 6 ms step were too few (MNIST dense at batch
+// 256 on a VM timed 5.9, 6.1 and 6.4 ms for three forms whose whole epochs ran at 5.9, 4.9 and
+// 8.3 ms a step). The shipped models calibrate in a few seconds (Fashion-MNIST CAE at batch
+// 256: 12 candidates) and the largest (CIFAR-10 CAE at batch 1000, about 0.3 s a step) within
+// the cap.
 constexpr double kSecondWarmUpBelow = 0.2;  // s: a second warm-up step when the first was faster
 constexpr double kWarmUpSeconds = 0.15;
 constexpr size_t kMaxWarmUpSteps = 64;
 constexpr size_t kMinTimedSteps = 2;
-constexpr size_t kMaxTimedSteps = 8;
-constexpr double kEnoughPerCandidate = 0.5;  // s of timed steps, once kMinTimedSteps are done
+constexpr size_t kMaxTimedSteps = 32;
+constexpr double kEnoughPerCandidate = 0.3;  // s of timed steps, once kMinTimedSteps are done
 // No further candidate is started once measuring has taken this long: the best so far stands.
 constexpr double kMaxSeconds = 10.0;
 
