@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cmath>
@@ -17,6 +18,7 @@
 #include "aelab/core/log.h"
 #include "aelab/core/paths.h"
 #include "aelab/report/plot.h"
+#include "aelab/report/table.h"
 
 extern char** environ;
 
@@ -200,6 +202,18 @@ std::vector<double> log_tick_values(double low, double high) {
     ticks.push_back(k * step);
   }
   return ticks;
+}
+
+std::vector<std::string> tick_labels(const std::vector<double>& values) {
+  std::vector<std::string> labels;
+  for (int digits = 3; digits <= 8; ++digits) {
+    labels.clear();
+    for (double v : values) labels.push_back(format_number(v, digits));
+    std::vector<std::string> sorted = labels;
+    std::sort(sorted.begin(), sorted.end());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end()) break;
+  }
+  return labels;
 }
 
 const VectorTerminal& vector_terminal() {

@@ -31,6 +31,9 @@ std::string common_style(const std::string& title);
 // times a power of ten). Empty when gnuplot's own ticks do (three decades or more, bad range).
 constexpr int kMinLogTicks = 4;
 std::vector<double> log_tick_values(double low, double high);
+// Labels for tick values: 3 significant digits, more (up to 8) where fewer would give two ticks
+// the same label (a one-epoch loss curve spans 0.1567..0.1572: "0.157" six times otherwise).
+std::vector<std::string> tick_labels(const std::vector<double>& values);
 
 // The vector terminal plots are also drawn with: pdfcairo, else svg; empty name when neither.
 struct VectorTerminal {

@@ -11,9 +11,11 @@ namespace {
 
 std::string log_ticks(double low, double high) {
   std::string tics;
-  for (double value : gnuplot::log_tick_values(low, high)) {
-    tics += (tics.empty() ? "" : ", ") + gnuplot::quote(format_number(value, 3)) + " " +
-            gnuplot::number(value);
+  const auto values = gnuplot::log_tick_values(low, high);
+  const auto labels = gnuplot::tick_labels(values);
+  for (size_t i = 0; i < values.size(); ++i) {
+    tics += (tics.empty() ? "" : ", ") + gnuplot::quote(labels[i]) + " " +
+            gnuplot::number(values[i]);
   }
   return tics.empty() ? "" : "set ytics (" + tics + ")\n";
 }

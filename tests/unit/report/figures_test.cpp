@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <sstream>
 
 #include "aelab/core/error.h"
@@ -152,6 +153,18 @@ TEST(Figures, LogTickValuesLabelNarrowRangesOften) {
   EXPECT_GE(gnuplot::log_tick_values(0.5, 0.5).size(), 1u);
   EXPECT_TRUE(gnuplot::log_tick_values(1e-4, 1).empty());
   EXPECT_TRUE(gnuplot::log_tick_values(0, 1).empty());
+}
+
+TEST(Figures, TickLabelsAreShortButNeverTwiceTheSame) {
+  EXPECT_EQ(gnuplot::tick_labels({0.02, 0.05, 0.1, 0.2}),
+            (std::vector<std::string>{"0.02", "0.05", "0.1", "0.2"}));
+  // A one-epoch loss curve's axis: 3 digits would label every tick 0.157.
+  const auto labels = gnuplot::tick_labels(gnuplot::log_tick_values(0.15669, 0.15724));
+  ASSERT_GE(labels.size(), 4u);
+  std::set<std::string> distinct(labels.begin(), labels.end());
+  EXPECT_EQ(distinct.size(), labels.size()) << ::testing::PrintToString(labels);
+  EXPECT_EQ(labels.front(), "0.1567");
+  EXPECT_TRUE(gnuplot::tick_labels({}).empty());
 }
 
 TEST(Figures, PcaMapHasEqualAxesTranslucentMarkersAndAPdf) {
