@@ -34,9 +34,14 @@ def plan_text(plan):
         return "(none: --blas-threads)"
     replicas = plan.get("replicas", 1)
     text = (f"{f'{replicas} replicas x ' if replicas > 1 else ''}"
-            f"{plan['intra_op_threads']} intra-op / OpenBLAS {plan['blas_threads']}, "
-            f"adjoints {'on' if plan['adjoint_conv_transpose'] else 'off'}, "
-            f"{'NHWC' if plan['channels_last'] else 'NCHW'}")
+            f"{plan['intra_op_threads']} intra-op / OpenBLAS {plan['blas_threads']}")
+    # A switch the model does not have (no strided transposed convolution, no convolution) was
+    # not among the candidates: name only the switches the candidates differed in.
+    candidates = plan.get("candidates", [])
+    if len({c["adjoint_conv_transpose"] for c in candidates}) > 1:
+        text += f", adjoints {'on' if plan['adjoint_conv_transpose'] else 'off'}"
+    if len({c["channels_last"] for c in candidates}) > 1:
+        text += f", {'NHWC' if plan['channels_last'] else 'NCHW'}"
     return text
 
 

@@ -19,7 +19,8 @@ using torch::autograd::tensor_list;
 struct AdjointConvTranspose2dFunction
     : public torch::autograd::Function<AdjointConvTranspose2dFunction> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x,
-                               const torch::Tensor& weight, int64_t stride, int64_t padding, int64_t output_padding) {
+                               const torch::Tensor& weight, int64_t stride, int64_t padding,
+                               int64_t output_padding) {
     const int64_t k = weight.size(2);
     const int64_t h = (x.size(2) - 1) * stride - 2 * padding + k + output_padding;
     const int64_t w = (x.size(3) - 1) * stride - 2 * padding + k + output_padding;

@@ -93,7 +93,8 @@ void reexec_with_openmp_wait_policy_at_load(int, char** argv, char** envp) {
   if (envp == nullptr) return;
   size_t n = 0;
   for (char** e = envp; *e != nullptr; ++e, ++n) {
-    if (std::strncmp(*e, "OMP_WAIT_POLICY=", 16) == 0 || std::strncmp(*e, "GOMP_SPINCOUNT=", 15) == 0) {
+    if (std::strncmp(*e, "OMP_WAIT_POLICY=", 16) == 0 ||
+        std::strncmp(*e, "GOMP_SPINCOUNT=", 15) == 0) {
       return;
     }
     if (n == kMaxEnvironment) return;

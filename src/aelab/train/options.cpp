@@ -152,8 +152,9 @@ const config::OptionTable<TrainOptions>& train_options_table() {
                "speed: capture the training step once and replay it (CUDA)")
           .add("bf16", &T::bf16, "speed: bfloat16 autocast on CUDA")
           .add("adjoint_conv_transpose", &T::adjoint_conv_transpose,
-               "speed: CPU strided transposed convolutions as the adjoint of an ordinary convolution (oneDNN) instead of LibTorch's im2col path; with "
-               "calibrate, where the search starts")
+               "speed: CPU strided transposed convolutions as the adjoint of an ordinary "
+               "convolution (oneDNN) instead of LibTorch's im2col path; with calibrate, where "
+               "the search starts")
           .add("flush_denormal", &T::flush_denormal,
                "speed: CPU: subnormal floats (below 1.2e-38) computed as zero, so weights that "
                "decay towards zero do not slow every step down (docs/performance.md)");

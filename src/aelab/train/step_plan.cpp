@@ -352,7 +352,8 @@ std::string StepPlan::log_line() const {
   line += std::to_string(t) + " intra-op thread" + (t == 1 ? "" : "s") + " (OpenBLAS " +
           std::to_string(blas_threads) + ")";
   if (has_adjoint_choice) {
-    line += std::string(", transposed convs as adjoints ") + (config.adjoint_conv_transpose ? "on" : "off");
+    line += std::string(", transposed convs as adjoints ") +
+            (config.adjoint_conv_transpose ? "on" : "off");
   }
   if (has_layout_choice) line += config.channels_last ? ", NHWC" : ", NCHW";
   double fastest = 0, slowest = 0;
