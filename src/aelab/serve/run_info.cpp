@@ -20,7 +20,8 @@ namespace {
 double mtime_seconds(const fs::path& file) {
   struct stat info;
   if (::stat(file.c_str(), &info) != 0) return 0.0;
-  return static_cast<double>(info.st_mtim.tv_sec) + 1e-9 * static_cast<double>(info.st_mtim.tv_nsec);
+  return static_cast<double>(info.st_mtim.tv_sec) +
+         1e-9 * static_cast<double>(info.st_mtim.tv_nsec);
 }
 
 double now_seconds() {

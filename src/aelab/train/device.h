@@ -45,10 +45,10 @@ void reexec_with_openmp_wait_policy(char** argv);
 // The same re-exec, done by the dynamic loader's call of the program's .preinit_array, before
 // any shared library's initializer runs: the first process then pays only the loading and
 // relocation of the libraries (about 0.2 s on the 2-core VM), not LibTorch's static
-// initializers as well (another 0.2 s), which matters for every short `aelab` command. Uses only the
-// envp it is given and execve (the C library is not set up for more yet); where it cannot
-// (an exec failure, more than kMaxEnvironment variables), main()'s
-// reexec_with_openmp_wait_policy still does it. Put AELAB_REEXEC_WITH_OPENMP_WAIT_POLICY_AT_LOAD
+// initializers as well (another 0.2 s), which matters for every short `aelab` command. Uses only
+// the envp it is given and execve (the C library is not set up for more yet); where it cannot
+// (an exec failure, more than kMaxEnvironment variables), main()'s reexec_with_openmp_wait_policy
+// still does it. Put AELAB_REEXEC_WITH_OPENMP_WAIT_POLICY_AT_LOAD
 // in the program's main file: .preinit_array entries are allowed in executables only.
 void reexec_with_openmp_wait_policy_at_load(int argc, char** argv, char** envp);
 

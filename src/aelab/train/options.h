@@ -69,15 +69,16 @@ struct TrainOptions {
   int64_t kl_warmup_epochs = 0;    // vae: beta ramps linearly from 0 over these epochs
   int64_t eval_batch_size = 1000;  // batch size for validation and test (no gradients)
   // Speed switches (see docs/performance.md); each can be turned off to measure its gain.
-  // With calibrate, a CPU training times the intra-op thread count, replicas, adjoint_conv_transpose
-  // and channels_last on its own model and trains with the fastest (step_plan.h); the values here
-  // are where the search starts. Without it they are used as written.
+  // With calibrate, a CPU training times the intra-op thread count, replicas,
+  // adjoint_conv_transpose and channels_last on its own model and trains with the fastest
+  // (step_plan.h); the values here are where the search starts. Without it they are used as
+  // written.
   bool calibrate = true;           // measure the CPU step plan (cached per machine and model)
-  bool channels_last = false;      // NHWC memory layout for convolutions
-  bool cuda_graph = true;          // capture the whole training step once and replay it (CUDA)
-  bool bf16 = false;               // bfloat16 autocast on CUDA
+  bool channels_last = false;          // NHWC memory layout for convolutions
+  bool cuda_graph = true;              // capture the whole training step once and replay it (CUDA)
+  bool bf16 = false;                   // bfloat16 autocast on CUDA
   bool adjoint_conv_transpose = true;  // CPU strided transposed convs as conv adjoints
-  bool flush_denormal = true;        // CPU: subnormal floats computed as zero (pipeline.cpp)
+  bool flush_denormal = true;          // CPU: subnormal floats computed as zero (pipeline.cpp)
 };
 
 enum class TaskKind { kReconstruct, kDenoise, kColorize };

@@ -362,8 +362,8 @@ std::string StepPlan::log_line() const {
     slowest = std::max(slowest, candidates[i].ms_per_step);
   }
   const std::string n = std::to_string(candidates.size());
-  const std::string range = "fastest " + fixed(fastest, fastest < 10 ? 1 : 0) + " ms/step, slowest " +
-                            fixed(slowest, slowest < 10 ? 1 : 0);
+  const std::string range = "fastest " + fixed(fastest, fastest < 10 ? 1 : 0) +
+                            " ms/step, slowest " + fixed(slowest, slowest < 10 ? 1 : 0);
   switch (source) {
     case PlanSource::kMeasured:
       line += ": measured " + n + " candidate" + (candidates.size() == 1 ? "" : "s") + " in " +

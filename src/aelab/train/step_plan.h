@@ -1,8 +1,8 @@
 #pragma once
 // The step plan: how a CPU training step runs on this machine (LibTorch's intra-op threads or one
-// model replica per core, transposed convolutions as adjoints or not, NCHW or NHWC), chosen by timing a few real steps of
-// the experiment's model at its batch size and input shape, as cuDNN's benchmark mode chooses
-// kernels. Fixed rules measured on one machine made aelab slower than a plain PyTorch loop on
+// model replica per core, transposed convolutions as adjoints or not, NCHW or NHWC), chosen by
+// timing a few real steps of the experiment's model at its batch size and input shape, as
+// cuDNN's benchmark mode chooses kernels. Fixed rules measured on one machine made aelab slower than a plain PyTorch loop on
 // another (issue 11); measuring on the machine that trains does not depend on which one it is.
 // The choice is cached per machine and model (step_plan_cache.h), so a repeated training or a
 // tuner's next trial with the same model reads it instead of measuring again.
@@ -21,10 +21,10 @@ namespace aelab::train {
 
 // One way to run the step.
 struct StepConfig {
-  int intra_op_threads = 1;          // at::set_num_threads; OpenBLAS always gets the budget
+  int intra_op_threads = 1;            // at::set_num_threads; OpenBLAS always gets the budget
   bool adjoint_conv_transpose = true;  // train.adjoint_conv_transpose
-  bool channels_last = false;        // train.channels_last
-  int replicas = 1;                  // train.replicas: > 1 with one intra-op thread each
+  bool channels_last = false;          // train.channels_last
+  int replicas = 1;                    // train.replicas: > 1 with one intra-op thread each
   bool operator==(const StepConfig& o) const {
     return intra_op_threads == o.intra_op_threads &&
            adjoint_conv_transpose == o.adjoint_conv_transpose && channels_last == o.channels_last &&
